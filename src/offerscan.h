@@ -1,0 +1,247 @@
+/* offerscan.h: the one public header of liboffscan.
+ *
+ * offerscan labels already-exported text (posts, messages, ads) as crossing
+ * offers, document offers or route advice for irregular migration, and
+ * extracts the routes, prices, contacts and documents it states.
+ *
+ * The life of a run:
+ *
+ *     ofs_diags *d = ofs_diags_create();
+ *     ofs_rules *rules = ofs_rules_load_builtin(d);      // or ofs_rules_load_dir
+ *     ofs_scanner *sc = ofs_scanner_create(rules);        // one per thread
+ *     const ofs_result *r = ofs_scan(sc, text, len);      // valid until next scan
+ *     ... read r, or ofs_result_write_json(r, ...) ...
+ *     ofs_scanner_free(sc); ofs_rules_free(rules); ofs_diags_free(d);
+ *
+ * A rule set is compiled once and is read-only afterwards: any number of
+ * scanners, in any number of threads, may share it. A scanner owns all the
+ * buffers of one scan and must not be shared between threads.
+ *
+ * Every span in a result is a pair of byte offsets [start, end) into the
+ * original text given to ofs_scan, whatever normalisation happened inside.
+ */
+#ifndef OFFERSCAN_H
+#define OFFERSCAN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OFS_VERSION "0.1.0"
+
+/* ---- diagnostics -------------------------------------------------------- */
+
+typedef enum { OFS_ERROR = 0, OFS_WARNING = 1 } ofs_severity;
+
+/* One problem found in a rule set or an input: "file:line:column: message".
+ * line and column are 1-based; 0 means unknown. */
+typedef struct ofs_diag {
+    ofs_severity severity;
+    const char  *file;
+    int          line;
+    int          column;
+    const char  *message;
+} ofs_diag;
+
+typedef struct ofs_diags ofs_diags;
+
+/* Returns an empty list, or NULL when out of memory. Free with ofs_diags_free. */
+ofs_diags *ofs_diags_create(void);
+/* Frees the list and every string in it. NULL is fine. */
+void ofs_diags_free(ofs_diags *d);
+/* Number of entries, and number of entries of severity OFS_ERROR. */
+size_t ofs_diags_count(const ofs_diags *d);
+size_t ofs_diags_errors(const ofs_diags *d);
+/* Entry i (0 <= i < count); the pointer is owned by the list. */
+const ofs_diag *ofs_diags_get(const ofs_diags *d, size_t i);
+/* Prints every entry as "file:line:column: severity: message" to f. */
+void ofs_diags_print(const ofs_diags *d, FILE *f);
+
+/* ---- rule sets ---------------------------------------------------------- */
+
+typedef struct ofs_rules ofs_rules;
+
+/* Loads and compiles every rule file, lexicon and config.yaml under dir.
+ * Problems are appended to d (which may be NULL). Returns the rule set, or
+ * NULL when any error was found. The caller frees it with ofs_rules_free. */
+ofs_rules *ofs_rules_load_dir(const char *dir, ofs_diags *d);
+/* The same for the rule set built into the library from rules/. */
+ofs_rules *ofs_rules_load_builtin(ofs_diags *d);
+/* NULL is fine. */
+void ofs_rules_free(ofs_rules *rules);
+
+/* Number of rules, and the id of rule i (owned by the rule set). */
+size_t ofs_rules_count(const ofs_rules *rules);
+const char *ofs_rules_id(const ofs_rules *rules, size_t i);
+
+/* Runs every rule's examples: a `match` example must make its rule fire,
+ * a `no_match` example must not, and an example that states routes or
+ * prices must yield exactly those. Each failure is added to d as an error
+ * at the example's file:line:column. Returns the number of failures and
+ * sets *checked to the number of examples run. */
+size_t ofs_rules_check_examples(const ofs_rules *rules, ofs_diags *d, size_t *checked);
+
+/* The labels a rule set knows, in the order they appear in results. */
+#define OFS_LABEL_COUNT 3
+extern const char *const ofs_label_names[OFS_LABEL_COUNT];
+/* Returns the label's index, or -1 when name is not a label. */
+int ofs_label_index(const char *name);
+
+/* ---- results ------------------------------------------------------------ */
+
+typedef struct ofs_span { size_t start, end; } ofs_span;
+
+/* One pattern match that made a rule fire. */
+typedef struct ofs_match {
+    const char *pattern;   /* the pattern's name in its rule */
+    ofs_span    span;      /* in the original text */
+} ofs_match;
+
+/* One rule that fired. */
+typedef struct ofs_evidence {
+    const char      *rule_id;
+    const char      *label;      /* the label(s) it bears on, comma-separated */
+    unsigned         label_mask; /* bit i set: it counts towards ofs_label_names[i] */
+    double           weight;     /* negative for negative evidence */
+    const ofs_match *matches;
+    size_t           match_count;
+} ofs_evidence;
+
+typedef struct ofs_place {
+    char        country[3];   /* ISO 3166-1 alpha-2, "" when unknown */
+    const char *place;        /* English exonym, or NULL for a country */
+    ofs_span    span;
+} ofs_place;
+
+typedef struct ofs_route {
+    int       has_from;       /* 0: a lone destination, "from": null */
+    ofs_place from, to;
+} ofs_route;
+
+typedef struct ofs_price {
+    double   amount;
+    double   amount_max;      /* meaningful only when has_max */
+    int      has_max;
+    char     currency[4];     /* ISO 4217 */
+    ofs_span span;
+} ofs_price;
+
+typedef enum { OFS_CONTACT_PHONE, OFS_CONTACT_HANDLE, OFS_CONTACT_LINK } ofs_contact_kind;
+
+typedef struct ofs_contact {
+    ofs_contact_kind kind;
+    const char      *value;    /* E.164 for phones, "@name" for handles, the URL */
+    char             country[3]; /* a phone's calling-code country, "" otherwise */
+    ofs_span         span;
+} ofs_contact;
+
+typedef struct ofs_document {
+    const char *type;          /* passport, id_card, visa, residence_permit, driving_licence */
+    char        country[3];    /* issuing country, "" when not stated */
+    ofs_span    span;
+} ofs_document;
+
+/* A rule that did not fire although some of its conditions held: the
+ * "why not" of explain. Only filled when the scanner's explain mode is on. */
+typedef struct ofs_near_miss {
+    const char *rule_id;
+    const char *label;
+    double      weight;
+    const char *why;          /* e.g. "all: pattern 'price' did not match" */
+} ofs_near_miss;
+
+/* The result of one scan. Owned by the scanner; valid until its next scan. */
+typedef struct ofs_result {
+    int                 labelled[OFS_LABEL_COUNT];  /* 1 when the label is given */
+    double              score[OFS_LABEL_COUNT];
+    double              threshold[OFS_LABEL_COUNT];
+    const ofs_evidence *evidence;
+    size_t              evidence_count;
+    const ofs_route    *routes;
+    size_t              route_count;
+    const ofs_price    *prices;
+    size_t              price_count;
+    const ofs_contact  *contacts;
+    size_t              contact_count;
+    const ofs_document *documents;
+    size_t              document_count;
+    int                 invalid_utf8;   /* the text had bytes that are not UTF-8 */
+    const char *const  *notes;          /* e.g. a pattern that hit its match limit */
+    size_t              note_count;
+    const ofs_near_miss *near_misses;   /* explain mode only */
+    size_t              near_miss_count;
+} ofs_result;
+
+/* ---- scanning ----------------------------------------------------------- */
+
+typedef struct ofs_scanner ofs_scanner;
+
+/* Returns a scanner over rules (which must outlive it), or NULL when out of
+ * memory. One scanner per thread. Free with ofs_scanner_free. */
+ofs_scanner *ofs_scanner_create(const ofs_rules *rules);
+/* NULL is fine. */
+void ofs_scanner_free(ofs_scanner *sc);
+
+/* With on != 0, later scans also list near misses (costs time: off by
+ * default). */
+void ofs_scanner_set_explain(ofs_scanner *sc, int on);
+
+/* Scans text[0..len) (any bytes; invalid UTF-8 is tolerated and flagged).
+ * Returns the result, owned by the scanner and valid until the next call,
+ * or NULL when out of memory. */
+const ofs_result *ofs_scan(ofs_scanner *sc, const char *text, size_t len);
+
+/* The normalised text of the last scan (NUL-terminated, owned by the
+ * scanner), and the original span of normalised bytes [start, end). */
+const char *ofs_scanner_normalized(const ofs_scanner *sc, size_t *len);
+ofs_span ofs_scanner_orig_span(const ofs_scanner *sc, size_t start, size_t end);
+
+/* ---- reading records ---------------------------------------------------- */
+
+typedef enum { OFS_FORMAT_AUTO, OFS_FORMAT_JSONL, OFS_FORMAT_TEXT } ofs_format;
+
+typedef struct ofs_read_options {
+    ofs_format  format;
+    const char *text_field;   /* dotted path, default "text" */
+    const char *id_field;     /* dotted path, default "id" */
+} ofs_read_options;
+
+/* One input record. Everything is owned by the reader and valid until its
+ * next call. */
+typedef struct ofs_record {
+    const char *id_json;      /* the id as JSON (a string or number), or NULL;
+                               * in text format, the line number */
+    const char *text;         /* the text, NULL when error is set */
+    size_t      len;
+    const char *file;         /* input name ("-" for standard input) */
+    size_t      line;         /* 1-based line number where the record starts */
+    const char *error;        /* set when the record could not be read */
+} ofs_record;
+
+typedef struct ofs_reader ofs_reader;
+
+/* Opens path (NULL or "-" for standard input). Returns the reader, or NULL
+ * after adding an error naming the file to d. Close with ofs_reader_close. */
+ofs_reader *ofs_reader_open(const char *path, const ofs_read_options *opt, ofs_diags *d);
+/* Reads the next record into *rec. Returns 1 for a record (which may carry
+ * an error: a malformed line still yields one record), 0 at the end, -1 on
+ * a read error (added to the reader's diagnostics list). */
+int ofs_reader_next(ofs_reader *r, ofs_record *rec);
+void ofs_reader_close(ofs_reader *r);
+
+/* ---- writing results ---------------------------------------------------- */
+
+/* Returns one JSON Lines object (no newline) for the result of scanning
+ * rec: id, labels, scores, routes, prices, contacts, documents, evidence,
+ * and error / notes when there are any. When r is NULL (a record that
+ * could not be read) the object carries rec's error and empty lists.
+ * The string is malloc'd; the caller frees it. */
+char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

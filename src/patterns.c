@@ -1,0 +1,327 @@
+/* patterns.c: expanding, normalising and compiling rule patterns.
+ *
+ * An analyst writes a pattern in PCRE2 syntax with lexicon references:
+ *
+ *     {boat}.{0,40}(?:departs?|leaving)\s+{weekday}
+ *
+ * Expansion walks the pattern once, token by token:
+ *   - {name} (a name starting with a letter or '_') becomes the lexicon's
+ *     alternation, in a non-capturing group;
+ *   - escapes (\d, \p{L}, \x{..}, \Q..\E), group openers ((?:, (?<name>,
+ *     (?i)), quantifiers ({2,5}) and metacharacters are copied as they are;
+ *   - inside a character class each literal character is normalised alone;
+ *   - every run of literal text is normalised exactly like the scanned text
+ *     (case folding, accents, Arabic letter variants, collapsed doubled
+ *     letters) and re-escaped.
+ * So "Passeport", "pasaporté" and "جواز" in a pattern match what they match
+ * in the text, whatever the analyst's keyboard produced.
+ */
+#include "patterns.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "normalize.h"
+#include "util.h"
+
+typedef struct compiled_pattern {
+    char       *regex;
+    pcre2_code *code;
+} compiled_pattern;
+
+struct pattern_table {
+    compiled_pattern *items;
+    size_t            count, cap;
+};
+
+struct pattern_matcher {
+    const pattern_table  *table;
+    pcre2_match_data     *data;
+    pcre2_match_context  *context;
+    pcre2_jit_stack      *jit_stack;
+};
+
+pattern_table *pattern_table_create(void) { return xcalloc(1, sizeof(pattern_table)); }
+
+void pattern_table_free(pattern_table *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->count; i++) {
+        free(t->items[i].regex);
+        pcre2_code_free(t->items[i].code);
+    }
+    free(t->items);
+    free(t);
+}
+
+size_t pattern_table_count(const pattern_table *t) { return t->count; }
+const char *pattern_table_regex(const pattern_table *t, size_t id) { return t->items[id].regex; }
+
+static int is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+
+/* Length of the UTF-8 sequence starting with byte c (1 for invalid bytes). */
+static size_t utf8_len(unsigned char c)
+{
+    if (c >= 0xF0) return 4;
+    if (c >= 0xE0) return 3;
+    if (c >= 0xC0) return 2;
+    return 1;
+}
+
+/* Normalises a literal run and appends it escaped. */
+static void flush_literal(strbuf *out, strbuf *lit)
+{
+    if (!lit->len) return;
+    char *norm = norm_string(lit->buf);
+    for (const char *p = norm; *p; p++) {
+        if (strchr("\\^$.|?*+()[]{}", *p)) strbuf_putc(out, '\\');
+        strbuf_putc(out, *p);
+    }
+    free(norm);
+    strbuf_reset(lit);
+}
+
+/* Copies an escape sequence starting at s[i] == '\\'; returns the index after it. */
+static size_t copy_escape(strbuf *out, const char *s, size_t i)
+{
+    size_t n = strlen(s);
+    if (i + 1 >= n) {
+        strbuf_putc(out, '\\');
+        return i + 1;
+    }
+    char c = s[i + 1];
+    if (c == 'Q') {
+        const char *end = strstr(s + i + 2, "\\E");
+        size_t stop = end ? (size_t)(end - s) + 2 : n;
+        strbuf_append(out, s + i, stop - i);
+        return stop;
+    }
+    if (strchr("pPxNgko", c) && i + 2 < n && s[i + 2] == '{') {
+        const char *end = strchr(s + i + 2, '}');
+        size_t stop = end ? (size_t)(end - s) + 1 : n;
+        strbuf_append(out, s + i, stop - i);
+        return stop;
+    }
+    if ((c == 'k' || c == 'g') && i + 2 < n && (s[i + 2] == '<' || s[i + 2] == '\'')) {
+        const char *end = strchr(s + i + 3, s[i + 2] == '<' ? '>' : '\'');
+        size_t stop = end ? (size_t)(end - s) + 1 : n;
+        strbuf_append(out, s + i, stop - i);
+        return stop;
+    }
+    size_t len = 1 + utf8_len((unsigned char)c);
+    strbuf_append(out, s + i, len);
+    return i + len;
+}
+
+/* For a group opened by "(?" at s[i], returns the index just after its
+ * header: "(?:", "(?=", "(?<!", "(?<name>", "(?i)", "(?i:", "(?#...)". */
+static size_t group_header_end(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 2;
+    if (j >= n) return n;
+    char c = s[j];
+    if (c == '#') {
+        while (j < n && s[j] != ')') j++;
+        return j < n ? j + 1 : n;
+    }
+    if (c == '<' && j + 1 < n && (s[j + 1] == '=' || s[j + 1] == '!')) return j + 2;
+    if (c == '<' || c == '\'' || (c == 'P' && j + 1 < n && s[j + 1] == '<')) {
+        char close = c == '\'' ? '\'' : '>';
+        j += c == 'P' ? 2 : 1;
+        while (j < n && s[j] != close) j++;
+        return j < n ? j + 1 : n;
+    }
+    if (strchr("=!:>|", c)) return j + 1;
+    size_t k = j;
+    while (k < n && strchr("imnsxJU^-", s[k])) k++;
+    if (k > j && k < n && (s[k] == ':' || s[k] == ')')) return k + 1;
+    return j;
+}
+
+char *pattern_expand(const lexicon_set *lx, const char *s, char **bad_ref, size_t *bad_offset)
+{
+    strbuf out = {0}, lit = {0};
+    size_t n = strlen(s), i = 0;
+    *bad_ref = NULL;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\\') {
+            flush_literal(&out, &lit);
+            i = copy_escape(&out, s, i);
+        } else if (c == '{' && i + 1 < n && is_name_start(s[i + 1])) {
+            size_t j = i + 1;
+            while (j < n && is_name_char(s[j])) j++;
+            if (j < n && s[j] == '}') {
+                flush_literal(&out, &lit);
+                char *name = xstrndup(s + i + 1, j - i - 1);
+                const char *re = lexicon_regex(lx, name);
+                if (!re) {
+                    *bad_ref = name;
+                    *bad_offset = i;
+                    strbuf_free(&out);
+                    strbuf_free(&lit);
+                    return NULL;
+                }
+                free(name);
+                strbuf_puts(&out, "(?:");
+                strbuf_puts(&out, re);
+                strbuf_putc(&out, ')');
+                i = j + 1;
+            } else {
+                strbuf_append(&lit, s + i, 1);
+                i++;
+            }
+        } else if (c == '{') {
+            /* a quantifier {n}, {n,m}: copy through the brace */
+            flush_literal(&out, &lit);
+            const char *end = strchr(s + i, '}');
+            size_t stop = end ? (size_t)(end - s) + 1 : i + 1;
+            strbuf_append(&out, s + i, stop - i);
+            i = stop;
+        } else if (c == '[') {
+            flush_literal(&out, &lit);
+            strbuf_putc(&out, '[');
+            i++;
+            if (i < n && s[i] == '^') strbuf_putc(&out, s[i++]);
+            if (i < n && s[i] == ']') strbuf_putc(&out, s[i++]);
+            while (i < n && s[i] != ']') {
+                if (s[i] == '\\') {
+                    i = copy_escape(&out, s, i);
+                } else if (s[i] == '[' && i + 1 < n && s[i + 1] == ':') {
+                    const char *end = strstr(s + i, ":]");
+                    size_t stop = end ? (size_t)(end - s) + 2 : n;
+                    strbuf_append(&out, s + i, stop - i);
+                    i = stop;
+                } else if ((unsigned char)s[i] < 0x80 && !is_name_start(s[i])) {
+                    strbuf_putc(&out, s[i++]);
+                } else {
+                    size_t len = utf8_len((unsigned char)s[i]);
+                    char *one = xstrndup(s + i, len);
+                    char *norm = norm_string(one);
+                    for (const char *p = norm; *p; p++) {
+                        if (strchr("\\^-[]", *p)) strbuf_putc(&out, '\\');
+                        strbuf_putc(&out, *p);
+                    }
+                    free(norm);
+                    free(one);
+                    i += len;
+                }
+            }
+            if (i < n) strbuf_putc(&out, s[i++]);
+        } else if (c == '(' && i + 1 < n && s[i + 1] == '?') {
+            flush_literal(&out, &lit);
+            size_t stop = group_header_end(s, n, i);
+            strbuf_append(&out, s + i, stop - i);
+            i = stop;
+        } else if (strchr("^$.|?*+()", c)) {
+            flush_literal(&out, &lit);
+            strbuf_putc(&out, c);
+            i++;
+        } else {
+            size_t len = utf8_len((unsigned char)c);
+            if (i + len > n) len = n - i;
+            strbuf_append(&lit, s + i, len);
+            i += len;
+        }
+    }
+    flush_literal(&out, &lit);
+    strbuf_free(&lit);
+    if (!out.buf) strbuf_append(&out, "", 0);
+    return out.buf;
+}
+
+long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *source, const char *file,
+                       int line, int col, ofs_diags *d)
+{
+    char *bad_ref;
+    size_t bad_offset;
+    char *re = pattern_expand(lx, source, &bad_ref, &bad_offset);
+    if (!re) {
+        const char *near = lexicon_closest(lx, bad_ref);
+        diag_add(d, OFS_ERROR, file, line, col, "unknown lexicon '{%s}' at offset %zu of the pattern%s%s%s",
+                 bad_ref, bad_offset, near ? " (did you mean '{" : "", near ? near : "", near ? "}'?)" : "");
+        free(bad_ref);
+        return -1;
+    }
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->items[i].regex, re) == 0) {
+            free(re);
+            return (long)i;
+        }
+    }
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+    if (!code) {
+        char msg[256];
+        pattern_error_message(err, msg, sizeof msg);
+        /* The offset is into the expanded regex; when the pattern had no
+         * lexicon reference it is the offset in what the analyst wrote. */
+        int expanded = strchr(source, '{') != NULL;
+        diag_add(d, OFS_ERROR, file, line, col, "invalid regex at offset %zu%s: %s", (size_t)off,
+                 expanded ? " of the expanded pattern" : "", msg);
+        free(re);
+        return -1;
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
+    compiled_pattern cp = {re, code};
+    VEC_PUSH(t->items, t->count, t->cap, cp);
+    return (long)(t->count - 1);
+}
+
+void pattern_error_message(int code, char *buf, size_t size)
+{
+    if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0) snprintf(buf, size, "error %d", code);
+}
+
+pattern_matcher *pattern_matcher_create(const pattern_table *t, unsigned match_limit, unsigned depth_limit)
+{
+    pattern_matcher *m = xcalloc(1, sizeof *m);
+    m->table = t;
+    m->data = pcre2_match_data_create(32, NULL);
+    m->context = pcre2_match_context_create(NULL);
+    if (!m->data || !m->context) {
+        pattern_matcher_free(m);
+        return NULL;
+    }
+    pcre2_set_match_limit(m->context, match_limit);
+    pcre2_set_depth_limit(m->context, depth_limit);
+    m->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (m->jit_stack) pcre2_jit_stack_assign(m->context, NULL, m->jit_stack);
+    return m;
+}
+
+void pattern_matcher_free(pattern_matcher *m)
+{
+    if (!m) return;
+    pcre2_match_data_free(m->data);
+    pcre2_match_context_free(m->context);
+    pcre2_jit_stack_free(m->jit_stack);
+    free(m);
+}
+
+int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, ofs_span *out,
+                     size_t max, size_t *n)
+{
+    const pcre2_code *code = m->table->items[id].code;
+    size_t pos = 0;
+    *n = 0;
+    while (*n < max && pos <= len) {
+        int rc = pcre2_match(code, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, m->data, m->context);
+        if (rc == PCRE2_ERROR_NOMATCH) return 0;
+        if (rc < 0) return rc;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->data);
+        out[(*n)++] = (ofs_span){ov[0], ov[1]};
+        if (ov[1] > ov[0]) {
+            pos = ov[1];
+        } else {
+            /* empty match: step over one character */
+            pos = ov[1] + 1;
+            while (pos < len && ((unsigned char)text[pos] & 0xC0) == 0x80) pos++;
+        }
+    }
+    return 0;
+}

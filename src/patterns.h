@@ -1,0 +1,59 @@
+/* patterns.h: every distinct rule pattern, expanded and compiled once.
+ * Internal to the library.
+ *
+ * Rules name their patterns; many rules share a pattern such as "{boat}".
+ * The table keeps each distinct expanded regex once, compiled with PCRE2
+ * (UTF, Unicode properties, caseless, JIT), so a scan evaluates each at
+ * most once per record however many rules use it.
+ */
+#ifndef OFS_PATTERNS_H
+#define OFS_PATTERNS_H
+
+#include <stddef.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "lexicon.h"
+#include "offerscan.h"
+
+typedef struct pattern_table pattern_table;
+
+/* Returns an empty table. Free with pattern_table_free (NULL is fine). */
+pattern_table *pattern_table_create(void);
+void pattern_table_free(pattern_table *t);
+
+/* Expands and compiles source as written at file:line:col. Lexicon
+ * references {name} are replaced by the lexicon's alternation; literal text
+ * is normalised like the scanned text. Returns the pattern's id (the same id
+ * for the same expansion), or -1 after adding an error to d: an unknown
+ * lexicon (with a did-you-mean) or a regex error with its offset. */
+long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *source, const char *file,
+                       int line, int col, ofs_diags *d);
+
+/* Number of patterns, and pattern id's expanded regex (owned by the table). */
+size_t pattern_table_count(const pattern_table *t);
+const char *pattern_table_regex(const pattern_table *t, size_t id);
+
+/* Expands source as pattern_table_add does, without compiling. Returns a
+ * malloc'd regex, or NULL with *bad_ref set to the unknown lexicon name (a
+ * malloc'd string the caller frees) and *bad_offset to its offset. */
+char *pattern_expand(const lexicon_set *lx, const char *source, char **bad_ref, size_t *bad_offset);
+
+/* Per-thread matching state for a table: match data and a match context
+ * carrying the limits. */
+typedef struct pattern_matcher pattern_matcher;
+pattern_matcher *pattern_matcher_create(const pattern_table *t, unsigned match_limit, unsigned depth_limit);
+void pattern_matcher_free(pattern_matcher *m);
+
+/* Finds up to max non-overlapping matches of pattern id in text[0..len)
+ * (normalised, valid UTF-8), storing them in out and their number in *n.
+ * Returns 0, or a PCRE2 error code (such as PCRE2_ERROR_MATCHLIMIT) when
+ * matching stopped; the matches found before it are kept. */
+int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, ofs_span *out,
+                     size_t max, size_t *n);
+
+/* A readable message for a PCRE2 error code, in buf. */
+void pattern_error_message(int code, char *buf, size_t size);
+
+#endif
