@@ -56,7 +56,10 @@ void ofs_diags_print(const ofs_diags *d, FILE *f)
 {
     for (size_t i = 0; i < ofs_diags_count(d); i++) {
         const ofs_diag *g = &d->items[i];
-        fprintf(f, "%s:%d:%d: %s: %s\n", g->file, g->line, g->column,
-                g->severity == OFS_ERROR ? "error" : "warning", g->message);
+        const char *sev = g->severity == OFS_ERROR ? "error" : "warning";
+        if (g->line > 0)
+            fprintf(f, "%s:%d:%d: %s: %s\n", g->file, g->line, g->column, sev, g->message);
+        else
+            fprintf(f, "%s: %s: %s\n", g->file, sev, g->message);
     }
 }

@@ -1,9 +1,554 @@
-/* extract_documents.c: PLACEHOLDER; being written (see extract.h). */
+/* extract_documents.c: the travel and identity documents a text names
+ * (passport, id_card, visa, residence_permit, driving_licence), with the
+ * issuing country when the text states it next to the name.
+ *
+ * The names come from the `document_types:` file, per type and language
+ * ("passport", "passeport", "جواز سفر", "pasaport*", "پاسپورت"...). Each
+ * term is normalised exactly like the text (norm_run with NORM_DEOBFUSCATE:
+ * case, accents, Arabic letter forms, leetspeak, doubled letters), so the
+ * term "passport" and the text "P@SSPORT" meet as "pasport". All terms are
+ * then compiled into ONE PCRE2 pattern (JIT), an alternation in which each
+ * term carries a (*MARK:n) naming it:
+ *
+ *     (?<![\p{L}\p{M}\p{N}])(?:(*MARK:0)titre[\s\-_]+de[\s\-_]+sejour|...
+ *                              |(*MARK:7)[\p{L}\p{M}]*جواز[\p{L}\p{M}]*|...)
+ *     (?![\p{L}\p{M}\p{N}])
+ *
+ * Longer terms come first, so at one position "carte de séjour" wins over a
+ * shorter term inside it; whole words only ("visa" is not in "visage"); a
+ * "*" in the data lets a word go on ("pasaport*": pasaportu) or take
+ * letters before it ("*جواز": بجواز, والجواز). A term listed under
+ * `exclude:` ("visa card") is matched the same way and skipped, so the
+ * document term inside it is not reported.
+ *
+ * The issuing country is looked for in the words right next to the term,
+ * separated from it by blanks only (a comma or a full stop ends the search):
+ * one to three words before or after, longest first, each asked of
+ * gazetteer_lookup_country ("italian", "francais", "ليبي", "united
+ * kingdom"), or a flag emoji (🇮🇹). Languages listed in `adjective_before:`
+ * look before the term first ("Italian passport", "İtalyan pasaportu"), the
+ * others after it first ("passeport français", "جواز سفر ليبي", "پاسپورت
+ * ایتالیایی"). An Arabic adjective with the article is tried without it too
+ * ("الليبي" -> "ليبي"). "Schengen visa" names no country: "".
+ *
+ * Each (type, country) is reported once, at its first mention, and a type
+ * with no country is dropped when the same type is also named with one
+ * ("passport ... Italian passport" gives one passport, IT). Spans are mapped
+ * back to the original text with norm_to_orig.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <pcre2.h>
 #include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "diag.h"
 #include "extract.h"
 #include "util.h"
-struct document_data { int unused; };
-document_data *document_data_load(const ofs_bundle *b, const gazetteer *g, ofs_diags *d) { (void)b; (void)g; (void)d; return xcalloc(1, sizeof(document_data)); }
-void document_data_free(document_data *dd) { free(dd); }
+
+typedef struct doc_term {
+    size_t type;              /* index into types */
+    int    adjective_before;  /* its language puts the country adjective first */
+    int    exclude;           /* a phrase that names no document */
+    char  *pattern;           /* its piece of the combined pattern */
+    size_t norm_len;          /* length of its normalised text, for ordering */
+    size_t order;
+} doc_term;
+
+struct document_data {
+    const gazetteer *gaz;
+    char           **types;
+    size_t           type_count, type_cap;
+    doc_term        *terms;
+    size_t           term_count, term_cap;
+    pcre2_code      *re;
+};
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct load_state {
+    document_data *dd;
+    ofs_norm      *norm;
+    ofs_diags     *diags;
+    const char    *file;
+    char         **adjective_first;   /* language codes */
+    size_t         adjective_count, adjective_cap;
+    int            errors;
+} load_state;
+
+static int is_word_char(utf8proc_int32_t cp)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ND) ||
+           c == UTF8PROC_CATEGORY_NL || c == UTF8PROC_CATEGORY_NO;
+}
+
+static int is_apostrophe(utf8proc_int32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == '`';
+}
+
+/* What a run of letters attached to a term by "*" may be. */
+#define TERM_LETTERS "[\\p{L}\\p{M}]*"
+/* What a space in a term matches. */
+#define TERM_SPACE "[\\s\\-_]+"
+
+/* Turns the normalised term t into its pattern piece. */
+static char *term_pattern(const char *t, int lead, int trail)
+{
+    strbuf sb = {0};
+    if (lead) strbuf_puts(&sb, TERM_LETTERS);
+    size_t len = strlen(t);
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)t + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) { /* normalised text is valid UTF-8; be safe anyway */
+            i++;
+            continue;
+        }
+        if (cp == ' ' || cp == '\t') {
+            while (i + 1 < len && (t[i + 1] == ' ' || t[i + 1] == '\t')) i++;
+            strbuf_puts(&sb, TERM_SPACE);
+        } else if (cp == '-' || cp == '_') {
+            strbuf_puts(&sb, "[\\s\\-_]*");
+        } else if (is_apostrophe(cp)) {
+            strbuf_puts(&sb, "['\\x{2019}\\x{02BC}`\\s]?");
+        } else if (cp < 0x80 && !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                                   (cp >= '0' && cp <= '9'))) {
+            strbuf_putc(&sb, '\\');
+            strbuf_putc(&sb, (char)cp);
+        } else {
+            strbuf_append(&sb, t + i, (size_t)n);
+        }
+        i += (size_t)n;
+    }
+    if (trail) strbuf_puts(&sb, TERM_LETTERS);
+    return sb.buf;
+}
+
+static size_t add_type(document_data *dd, const char *name)
+{
+    for (size_t i = 0; i < dd->type_count; i++)
+        if (strcmp(dd->types[i], name) == 0) return i;
+    char *copy = xstrdup(name);
+    VEC_PUSH(dd->types, dd->type_count, dd->type_cap, copy);
+    return dd->type_count - 1;
+}
+
+/* Adds one term as written in the data ("*جواز", "pasaport*"). */
+static void add_term(load_state *ls, size_t type, const char *lang, const ynode *n, int exclude)
+{
+    if (n->kind != YNODE_SCALAR) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, n->line, n->col,
+                 "a document term must be a string, not %s", ynode_kind_name(n));
+        ls->errors++;
+        return;
+    }
+    const char *s = n->value;
+    size_t len = strlen(s);
+    int lead = 0, trail = 0;
+    while (len && (*s == ' ' || *s == '*')) lead |= *s == '*', s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '*')) trail |= s[len - 1] == '*', len--;
+    if (len == 0) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, n->line, n->col, "empty document term");
+        ls->errors++;
+        return;
+    }
+    if (norm_run(ls->norm, s, len, NORM_DEOBFUSCATE) != 0) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, n->line, n->col, "out of memory");
+        ls->errors++;
+        return;
+    }
+    size_t nlen;
+    const char *t = norm_text(ls->norm, &nlen);
+    while (nlen && *t == ' ') t++, nlen--;
+    while (nlen && t[nlen - 1] == ' ') nlen--;
+    char *normalised = xstrndup(t, nlen);
+    doc_term term;
+    memset(&term, 0, sizeof term);
+    term.type = type;
+    term.exclude = exclude;
+    term.pattern = term_pattern(normalised, lead, trail);
+    term.norm_len = nlen;
+    term.order = ls->dd->term_count;
+    free(normalised);
+    for (size_t i = 0; lang && i < ls->adjective_count; i++)
+        if (strcmp(ls->adjective_first[i], lang) == 0) term.adjective_before = 1;
+    for (size_t i = 0; i < ls->dd->term_count; i++) {
+        if (strcmp(ls->dd->terms[i].pattern, term.pattern) == 0) { /* same word, two languages */
+            free(term.pattern);
+            return;
+        }
+    }
+    VEC_PUSH(ls->dd->terms, ls->dd->term_count, ls->dd->term_cap, term);
+}
+
+static void add_term_list(load_state *ls, size_t type, const char *lang, const ynode *list,
+                          int exclude)
+{
+    if (list->kind != YNODE_SEQ) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, list->line, list->col,
+                 "the terms of '%s' must be a list, not %s", lang ? lang : "exclude",
+                 ynode_kind_name(list));
+        ls->errors++;
+        return;
+    }
+    for (size_t i = 0; i < list->count; i++) add_term(ls, type, lang, list->items[i], exclude);
+}
+
+static int is_type_name(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || *s == '_')) return 0;
+    return 1;
+}
+
+static void load_types(load_state *ls, const ynode *types)
+{
+    if (types->kind != YNODE_MAP) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, types->line, types->col,
+                 "'types' must be a mapping of document types, not %s", ynode_kind_name(types));
+        ls->errors++;
+        return;
+    }
+    for (size_t i = 0; i < types->count; i++) {
+        const ynode *key = types->keys[i], *langs = types->items[i];
+        if (!is_type_name(key->value)) {
+            diag_add(ls->diags, OFS_ERROR, ls->file, key->line, key->col,
+                     "'%s' is not a document type name (lower case and _)", key->value);
+            ls->errors++;
+            continue;
+        }
+        if (langs->kind != YNODE_MAP) {
+            diag_add(ls->diags, OFS_ERROR, ls->file, langs->line, langs->col,
+                     "document type '%s' must map languages to terms, not %s", key->value,
+                     ynode_kind_name(langs));
+            ls->errors++;
+            continue;
+        }
+        size_t type = add_type(ls->dd, key->value);
+        for (size_t j = 0; j < langs->count; j++) {
+            const char *lang = langs->keys[j]->value;
+            int exclude = strcmp(lang, "exclude") == 0;
+            add_term_list(ls, type, exclude ? NULL : lang, langs->items[j], exclude);
+        }
+    }
+}
+
+/* Reads one `document_types:` mapping. */
+static void load_file(load_state *ls, const ynode *root)
+{
+    if (root->kind != YNODE_MAP) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, root->line, root->col,
+                 "'document_types' must be a mapping with 'types' and 'adjective_before'");
+        ls->errors++;
+        return;
+    }
+    const ynode *types = NULL;
+    for (size_t i = 0; i < root->count; i++) {
+        const ynode *key = root->keys[i], *v = root->items[i];
+        if (strcmp(key->value, "types") == 0) {
+            types = v;
+        } else if (strcmp(key->value, "adjective_before") == 0) {
+            if (v->kind != YNODE_SEQ) {
+                diag_add(ls->diags, OFS_ERROR, ls->file, v->line, v->col,
+                         "'adjective_before' must be a list of language codes");
+                ls->errors++;
+                continue;
+            }
+            for (size_t j = 0; j < v->count; j++) {
+                if (v->items[j]->kind != YNODE_SCALAR) {
+                    diag_add(ls->diags, OFS_ERROR, ls->file, v->items[j]->line, v->items[j]->col,
+                             "a language code must be a string");
+                    ls->errors++;
+                    continue;
+                }
+                char *copy = xstrdup(v->items[j]->value);
+                VEC_PUSH(ls->adjective_first, ls->adjective_count, ls->adjective_cap, copy);
+            }
+        } else {
+            diag_add(ls->diags, OFS_ERROR, ls->file, key->line, key->col,
+                     "unknown key '%s' (expected types, adjective_before)", key->value);
+            ls->errors++;
+        }
+    }
+    if (!types) {
+        diag_add(ls->diags, OFS_ERROR, ls->file, root->line, root->col,
+                 "'document_types' has no 'types'");
+        ls->errors++;
+        return;
+    }
+    load_types(ls, types);
+}
+
+static int cmp_term(const void *a, const void *b)
+{
+    const doc_term *x = a, *y = b;
+    if (x->norm_len != y->norm_len) return x->norm_len > y->norm_len ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int compile_terms(document_data *dd, const char *file, ofs_diags *d)
+{
+    if (dd->term_count == 0) return 0;
+    qsort(dd->terms, dd->term_count, sizeof *dd->terms, cmp_term);
+    strbuf sb = {0};
+    strbuf_puts(&sb, "(?<![\\p{L}\\p{M}\\p{N}])(?:");
+    for (size_t i = 0; i < dd->term_count; i++) {
+        strbuf_printf(&sb, "%s(*MARK:%zu)%s", i ? "|" : "", i, dd->terms[i].pattern);
+    }
+    strbuf_puts(&sb, ")(?![\\p{L}\\p{M}\\p{N}])");
+    int err;
+    PCRE2_SIZE off;
+    dd->re = pcre2_compile((PCRE2_SPTR)sb.buf, sb.len,
+                           PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &err,
+                           &off, NULL);
+    if (!dd->re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        diag_add(d, OFS_ERROR, file, 0, 0, "document terms do not compile at offset %zu: %s",
+                 (size_t)off, (const char *)msg);
+        strbuf_free(&sb);
+        return -1;
+    }
+    strbuf_free(&sb);
+    pcre2_jit_compile(dd->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    return 0;
+}
+
+/* Returns the compiled document names, or NULL after adding errors to d. g
+ * (which may be NULL, and must outlive the result) gives the issuing
+ * countries. A rule set with no `document_types:` file gets a warning and
+ * finds no documents. Free with document_data_free. */
+document_data *document_data_load(const ofs_bundle *b, const gazetteer *g, ofs_diags *d)
+{
+    document_data *dd = xcalloc(1, sizeof *dd);
+    dd->gaz = g;
+    load_state ls;
+    memset(&ls, 0, sizeof ls);
+    ls.dd = dd;
+    ls.diags = d;
+    ls.norm = norm_create();
+    const char *file = "<document_types>";
+    int found = 0;
+    for (size_t i = 0; b && i < b->count; i++) {
+        const ynode *root = ynode_get(b->docs[i]->root, "document_types");
+        if (!root) continue;
+        ls.file = file = b->docs[i]->file;
+        found = 1;
+        load_file(&ls, root);
+    }
+    if (!found)
+        diag_add(d, OFS_WARNING, file, 0, 0,
+                 "no `document_types:` file in the rule set: no documents will be found");
+    norm_free(ls.norm);
+    for (size_t i = 0; i < ls.adjective_count; i++) free(ls.adjective_first[i]);
+    free(ls.adjective_first);
+    if (ls.errors || compile_terms(dd, file, d) != 0) {
+        document_data_free(dd);
+        return NULL;
+    }
+    return dd;
+}
+
+/* Frees everything; NULL is fine. */
+void document_data_free(document_data *dd)
+{
+    if (!dd) return;
+    pcre2_code_free(dd->re);
+    for (size_t i = 0; i < dd->term_count; i++) free(dd->terms[i].pattern);
+    free(dd->terms);
+    for (size_t i = 0; i < dd->type_count; i++) free(dd->types[i]);
+    free(dd->types);
+    free(dd);
+}
+
+/* ---- finding ------------------------------------------------------------ */
+
+/* A word of the normalised text, or a flag emoji. */
+typedef struct word {
+    size_t start, end;
+    int    blank_before;   /* only blanks between the previous word and this one */
+    char   flag[3];        /* the country of a flag emoji, "" for a word */
+} word;
+
+typedef struct word_list { word *items; size_t count, cap; } word_list;
+
+static int is_blank(utf8proc_int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x202F || cp == 0x200C;
+}
+
+static int is_regional_indicator(utf8proc_int32_t cp)
+{
+    return cp >= 0x1F1E6 && cp <= 0x1F1FF;
+}
+
+/* Splits text into words (letters, with apostrophes and hyphens inside) and
+ * flags, noting which are separated by blanks only. */
+static void split_words(const char *text, size_t len, word_list *out)
+{
+    int blank_gap = 1;
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp, cp2 = -1;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) {
+            i++;
+            blank_gap = 0;
+            continue;
+        }
+        if (is_regional_indicator(cp) && i + (size_t)n < len &&
+            utf8proc_iterate((const utf8proc_uint8_t *)text + i + n,
+                             (utf8proc_ssize_t)(len - i - (size_t)n), &cp2) == 4 &&
+            is_regional_indicator(cp2)) {
+            word w = {i, i + 8, blank_gap, {0}};
+            w.flag[0] = (char)('A' + (cp - 0x1F1E6));
+            w.flag[1] = (char)('A' + (cp2 - 0x1F1E6));
+            VEC_PUSH(out->items, out->count, out->cap, w);
+            i += 8;
+            blank_gap = 1;
+            continue;
+        }
+        if (!is_word_char(cp)) {
+            if (!is_blank(cp)) blank_gap = 0;
+            i += (size_t)n;
+            continue;
+        }
+        word w = {i, 0, blank_gap, {0}};
+        size_t j = i + (size_t)n;
+        while (j < len) {
+            utf8proc_ssize_t m = utf8proc_iterate((const utf8proc_uint8_t *)text + j,
+                                                  (utf8proc_ssize_t)(len - j), &cp);
+            if (m <= 0) break;
+            if (is_word_char(cp)) {
+                j += (size_t)m;
+                continue;
+            }
+            /* an apostrophe or hyphen between letters: "l'italie", "sud-soudanais" */
+            if ((is_apostrophe(cp) || cp == '-') && j + (size_t)m < len) {
+                utf8proc_int32_t next;
+                if (utf8proc_iterate((const utf8proc_uint8_t *)text + j + m,
+                                     (utf8proc_ssize_t)(len - j - (size_t)m), &next) > 0 &&
+                    is_word_char(next)) {
+                    j += (size_t)m;
+                    continue;
+                }
+            }
+            break;
+        }
+        w.end = j;
+        VEC_PUSH(out->items, out->count, out->cap, w);
+        i = j;
+        blank_gap = 1;
+    }
+}
+
+/* Asks the gazetteer about text[start..end); for one Arabic word, also
+ * without its article "ال". */
+static int lookup(const document_data *dd, const char *text, size_t start, size_t end, int one,
+                  char cc[3])
+{
+    if (!dd->gaz) return 0;
+    if (gazetteer_lookup_country(dd->gaz, text + start, end - start, cc)) return 1;
+    static const char article[] = "\xd8\xa7\xd9\x84"; /* ال */
+    if (one && end - start > 6 && memcmp(text + start, article, 4) == 0)
+        return gazetteer_lookup_country(dd->gaz, text + start + 4, end - start - 4, cc);
+    return 0;
+}
+
+/* The country named by the words after (dir > 0) or before (dir < 0) the
+ * term whose first and last words are words[first..last]. */
+static int country_beside(const document_data *dd, const char *text, const word_list *w,
+                          size_t first, size_t last, int dir, char cc[3])
+{
+    size_t run[3], k = 0;
+    if (dir > 0) {
+        for (size_t i = last + 1; i < w->count && k < 3 && w->items[i].blank_before; i++)
+            run[k++] = i;
+    } else {
+        for (size_t i = first; i > 0 && k < 3 && w->items[i].blank_before; i--) run[k++] = i - 1;
+    }
+    if (k == 0) return 0;
+    if (w->items[run[0]].flag[0]) {
+        memcpy(cc, w->items[run[0]].flag, 3);
+        return 1;
+    }
+    for (size_t n = k; n > 0; n--) {
+        int has_flag = 0;
+        for (size_t i = 0; i < n; i++) has_flag |= w->items[run[i]].flag[0] != 0;
+        if (has_flag) continue;
+        size_t s = dir > 0 ? w->items[run[0]].start : w->items[run[n - 1]].start;
+        size_t e = dir > 0 ? w->items[run[n - 1]].end : w->items[run[0]].end;
+        if (lookup(dd, text, s, e, n == 1, cc)) return 1;
+    }
+    return 0;
+}
+
+/* Appends to out every document the text names, with its issuing country
+ * when stated, in text order. The type strings belong to dd. Allocation
+ * failure aborts (util.h). */
 void document_find(const document_data *dd, const extract_input *in, document_list *out)
-{ (void)dd; (void)in; (void)out; }
+{
+    if (!dd || !dd->re || !in->text || in->len == 0) return;
+    const char *text = in->text;
+    size_t len = in->len, first_new = out->count;
+    word_list words = {0};
+    split_words(text, len, &words);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    for (size_t at = 0; at < len;) {
+        if (pcre2_match(dd->re, (PCRE2_SPTR)text, len, at, 0, md, NULL) < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        size_t ms = ov[0], me = ov[1];
+        at = me > ms ? me : ms + 1;
+        PCRE2_SPTR mark = pcre2_get_mark(md);
+        if (!mark) continue;
+        const doc_term *term = &dd->terms[strtoul((const char *)mark, NULL, 10)];
+        if (term->exclude) continue;
+
+        ofs_document doc;
+        memset(&doc, 0, sizeof doc);
+        doc.type = dd->types[term->type];
+        size_t first, last = 0, i = 0;
+        while (i < words.count && words.items[i].end <= ms) i++;
+        first = i;
+        int inside = 0;
+        while (i < words.count && words.items[i].start < me) last = i++, inside = 1;
+        if (inside) {
+            int dir = term->adjective_before ? -1 : 1;
+            if (!country_beside(dd, text, &words, first, last, dir, doc.country))
+                country_beside(dd, text, &words, first, last, -dir, doc.country);
+        }
+        if (in->norm) {
+            norm_to_orig(in->norm, ms, me, &doc.span.start, &doc.span.end);
+        } else {
+            doc.span.start = ms;
+            doc.span.end = me;
+        }
+        VEC_PUSH(out->items, out->count, out->cap, doc);
+    }
+    pcre2_match_data_free(md);
+    free(words.items);
+
+    /* Each (type, country) once; a type without country only when it is
+     * never named with one. */
+    size_t n = out->count - first_new;
+    unsigned char *drop = xcalloc(n ? n : 1, 1);
+    for (size_t j = 0; j < n; j++) {
+        const ofs_document *doc = &out->items[first_new + j];
+        for (size_t k = 0; k < n && !drop[j]; k++) {
+            const ofs_document *other = &out->items[first_new + k];
+            if (k == j || strcmp(other->type, doc->type) != 0) continue;
+            if (!doc->country[0] && other->country[0]) drop[j] = 1;
+            else if (k < j && strcmp(other->country, doc->country) == 0) drop[j] = 1;
+        }
+    }
+    size_t kept = first_new;
+    for (size_t j = 0; j < n; j++)
+        if (!drop[j]) out->items[kept++] = out->items[first_new + j];
+    free(drop);
+    out->count = kept;
+}

@@ -1,66 +1,983 @@
-/* normalize.c: PLACEHOLDER identity normaliser; being replaced (see normalize.h). */
+/* normalize.c: turns raw text into the text that rules and extractors
+ * match, and keeps a compact map back to the original bytes.
+ *
+ * THE TWO STAGES
+ *
+ * Stage A (always) reads the original bytes once, left to right:
+ *
+ *   - ASCII fast path: a run of printable ASCII is copied with A-Z lowered
+ *     by one table-free loop; no utf8proc call is made for ASCII bytes.
+ *     Whitespace and control bytes (NUL included) become spaces; a run of
+ *     whitespace becomes one ' ', or one '\n' when it holds a line break
+ *     ("\r\n", "\n\n  ", U+2028 ...).
+ *   - Any other byte is decoded with utf8proc_iterate. An invalid byte
+ *     becomes U+FFFD mapped to that one byte (norm_had_invalid_utf8 says so).
+ *   - A decoded character is a CLUSTER STARTER unless it is a mark (category
+ *     Mn, Mc or Me: Latin accents, Arabic harakat, the Arabic hamza above and
+ *     below, variation selectors U+FE0E/U+FE0F, the keycap U+20E3). A mark is
+ *     dropped and its bytes are added to the span of the cluster before it,
+ *     so "e" + U+0301 -> "e" mapped to both, and 🛥 + U+FE0F -> 🛥 mapped to
+ *     both: 🛥️ == 🛥.
+ *   - A starter is decomposed with utf8proc_decompose_char(COMPAT | CASEFOLD
+ *     | STRIPMARK): NFKC compatibility forms, case folding and the removal
+ *     of the marks that a precomposed letter carries ("É" -> "e", "أ" -> "ا",
+ *     "ﻷ" -> "لا", "ﬁ" -> "fi", "ß" -> "ss", "Ｐ" -> "p", "①" -> "1"). Each
+ *     resulting character then goes through the unification table below, and
+ *     the cluster is recomposed with utf8proc_normalize_utf32(COMPOSE) when it
+ *     has two or more characters left (Hangul). All output characters of one
+ *     cluster map to the original bytes of that cluster.
+ *   - Invisible characters are removed and map to nothing: tatweel U+0640,
+ *     soft hyphen U+00AD, zero-width U+200B-U+200F (ZWSP, ZWNJ, ZWJ, LRM,
+ *     RLM), U+2060-U+2064, BOM U+FEFF, and, beyond the brief, the other bidi
+ *     controls (U+061C, U+202A-U+202E, U+2066-U+2069, present in most copied
+ *     RTL text), the Mongolian vowel separator U+180E and the Hangul fillers
+ *     U+115F, U+1160, U+3164, U+FFA0 (used as "invisible letters"). Emoji,
+ *     skin tones, regional-indicator flags and tag sequences are kept.
+ *
+ * Unification, applied to every character after decomposition (so that the
+ * presentation forms U+FB50-U+FEFC, which NFKC turns into base letters, are
+ * unified too):
+ *
+ *   أ إ آ ٱ ٲ ٳ -> ا   hamza/madda/wasla forms of alef; the hamza and madda
+ *                      are marks and go with decomposition, the wasla and
+ *                      wavy-hamza alefs have no decomposition and are mapped.
+ *   ى ی ې ۍ ئ  -> ي    alef maksura, Persian/Urdu yeh, Pashto yehs, yeh with
+ *                      hamza: writers use them interchangeably at word ends.
+ *   ک          -> ك    Persian keheh vs Arabic kaf.
+ *   ة ۀ ە ہ ۂ  -> ه    teh marbuta (often written as heh in chat), heh with
+ *                      yeh above (Persian ezafe), and, beyond the brief, the
+ *                      Kurdish AE ە (written as ه on Arabic/Persian keyboards)
+ *                      and the Urdu heh goal ہ (ditto). ھ (do-chashmi, the
+ *                      Urdu aspiration letter) is left alone.
+ *   ؤ          -> و    waw with hamza.
+ *   ٠-٩ ۰-۹    -> 0-9  Eastern Arabic and Persian digits.
+ *   ، ؛ ؟ ٪    -> , ; ? %   Arabic comma (asked for), semicolon, question
+ *                      mark and percent sign (the same reasoning).
+ *   ٫ ٬        -> . ,  the Arabic decimal and thousands separators, only
+ *                      between two digits ("١٢٬٥٠٠" -> "12,500").
+ *   ı ł ø đ    -> i l o d   letters that people treat as accented but that
+ *                      have no decomposition (Turkish dotless i, Polish l,
+ *                      Nordic o, Balkan d), so "sınır" == "sinir".
+ *
+ * Stage B (NORM_DEOBFUSCATE, used everywhere in the engine and by
+ * norm_string) reads the text of stage A token by token (a token is a run
+ * of bytes between spaces and newlines) and undoes keyword obfuscation. The
+ * de-obfuscated text is what rules and extractors match, and rule data goes
+ * through the same function, so a lexicon term "passport" becomes "pasport"
+ * and matches "PASSPORT", "pass.port", "p a s s p o r t" and "p@ssp0rt".
+ *
+ *   1. Protected tokens are copied unchanged: an @handle ("@ali_99"), an
+ *      e-mail address (letter/digit '@' ... '.' letter), and anything that
+ *      looks like a link ("://", "www.", or a '.' and later a '/': "t.me/x",
+ *      "wa.me/21891..."). Contact extractors need their values intact.
+ *   2. Leetspeak: 0->o 1->i 3->e 4->a 5->s 7->t @->a $->s, for a run of one
+ *      or two such characters with an ASCII letter right before and right
+ *      after it: "b0at" -> "boat", "p@ssp0rt" -> "passport", "pa$$port" ->
+ *      "passport". Numbers never qualify: a digit run inside a number is
+ *      longer or has no letter on one side ("1500eur", "12k", "3.5k", "2am",
+ *      "+218 91 000 1234"), an @handle starts a token, and a one- or
+ *      two-digit run followed by a lone "k" or "m" is an amount ("eur10k"
+ *      stays). Only ASCII letters count as neighbours, so Arabic text with
+ *      digits in it is never touched.
+ *      Caveat: Arabizi uses 3, 5 and 7 as letters (ع خ ح); "ba7r" becomes
+ *      "batr" in the text and in the lexicon alike, but "7arga" (no letter
+ *      before the 7) stays, so a term written "7arga" does not match inside
+ *      "l7arga" -> "ltarga".
+ *   3. Separators inside short pieces: letter-run SEP letter-run, SEP one of
+ *      . - _ * and the middle dot, is joined when both runs have at most 4
+ *      letters (counted after collapsing doubled letters): "pass.port",
+ *      "pass-port", "vi*sa", "v.i.s.a", "e-mail" are joined; "sfax-lampedusa"
+ *      and "tripoli-lampedusa" stay two words.
+ *   4. Spaced letters: 4 or more tokens of one letter each, separated by
+ *      single spaces, are joined: "p a s s p o r t" -> "pasport",
+ *      "ب ح ر ي ه" -> "بحريه". (Dots, dashes and underscores between single
+ *      letters are covered by rule 3.) Stage A has already collapsed runs of
+ *      spaces, so "p  a  s  s" is joined too.
+ *   5. Every run of two or more identical letters (after case folding)
+ *      collapses to one letter: "boooat" -> "boat", "passport" -> "pasport",
+ *      "Annaba" -> "anaba", "ااااا" -> "ا". Digits, punctuation and emoji are
+ *      never collapsed ("1000", "!!!", "🔥🔥" stay).
+ *
+ * THE OFFSET MAP
+ *
+ * The map is a list of segments, each a range of normalised bytes and the
+ * original bytes it came from, in order. A segment is one of two kinds:
+ *
+ *   IDENT  the normalised bytes have the same UTF-8 structure as the original
+ *          ones (plain copies, ASCII lowering, same-length substitutions such
+ *          as أ -> ا or 0 -> o): normalised byte n0+k came from byte o0+k, and
+ *          a byte maps to the whole character around it.
+ *   BLOCK  every byte of the segment came from the whole original span
+ *          [o0, o1): a cluster with its marks, "ß" -> "ss", "١" -> "1", a run
+ *          of whitespace, a run of collapsed letters.
+ *
+ * Mostly-ASCII text needs a handful of segments per record. Removed
+ * characters and joined separators fall into the gaps between segments, so
+ * "p.a.s.s" maps "pas" to "p.a.s.s" as a whole, "a" to "a" and "s" to "s.s".
+ * Offsets only grow along the map (it is monotonic). Stage B maps its output
+ * into stage A offsets, and each piece is translated through stage A's map
+ * as it is written, so the final map points into the original bytes.
+ *
+ * All buffers live in the ofs_norm and are reused across runs: after the
+ * first few records nothing is allocated.
+ */
 #include "normalize.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "util.h"
 
-struct ofs_norm {
-    char   *text;
-    size_t  len, cap;
-    size_t *start, *end;
-    size_t  map_cap;
-    int     invalid;
+/* ------------------------------------------------------------------------
+ * Output streams: text plus segment map
+ * ------------------------------------------------------------------------ */
+
+typedef struct norm_seg {
+    size_t n0;      /* first byte of the segment in the output text */
+    size_t o0, o1;  /* source bytes: [o0, o1) */
+    int    ident;   /* IDENT (1) or BLOCK (0), see the essay */
+} norm_seg;
+
+typedef struct out_stream {
+    char     *buf;
+    size_t    len, cap;
+    norm_seg *segs;
+    size_t    nseg, segcap;
+} out_stream;
+
+static void os_reset(out_stream *os)
+{
+    os->len = 0;
+    os->nseg = 0;
+}
+
+static void os_free(out_stream *os)
+{
+    free(os->buf);
+    free(os->segs);
+    memset(os, 0, sizeof *os);
+}
+
+/* Makes room for `extra` more bytes after len + pending, plus a NUL. */
+static inline void os_reserve(out_stream *os, size_t pending, size_t extra)
+{
+    size_t need = os->len + pending + extra + 1;
+    if (need > os->cap) grow_array((void **)&os->buf, &os->cap, need, 1);
+}
+
+/* Accounts for nbytes already written at buf[len..]: they came from
+ * [o0, o1), as an IDENT or a BLOCK unit. Extends the last segment when it
+ * continues it. */
+static void os_commit(out_stream *os, size_t nbytes, size_t o0, size_t o1, int ident)
+{
+    if (os->nseg) {
+        norm_seg *last = &os->segs[os->nseg - 1];
+        if (ident ? (last->ident && last->o1 == o0)
+                  : (!last->ident && last->o0 == o0 && last->o1 == o1)) {
+            if (ident) last->o1 = o1;
+            os->len += nbytes;
+            return;
+        }
+    }
+    if (os->nseg == os->segcap)
+        grow_array((void **)&os->segs, &os->segcap, os->nseg + 1, sizeof *os->segs);
+    norm_seg *s = &os->segs[os->nseg++];
+    s->n0 = os->len;
+    s->o0 = o0;
+    s->o1 = o1;
+    s->ident = ident;
+    os->len += nbytes;
+}
+
+static inline int utf8_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+/* The last output unit now also covers source bytes up to o1: the last
+ * character of an IDENT segment is split off as a BLOCK, a BLOCK segment
+ * (one unit) grows. */
+static void os_extend_last(out_stream *os, size_t o1)
+{
+    if (!os->nseg) return;
+    norm_seg *s = &os->segs[os->nseg - 1];
+    if (o1 <= s->o1) return;
+    if (!s->ident) {
+        s->o1 = o1;
+        return;
+    }
+    size_t lc = os->len - 1;
+    while (lc > s->n0 && utf8_cont((unsigned char)os->buf[lc])) lc--;
+    if (lc == s->n0) {
+        s->ident = 0;
+        s->o1 = o1;
+        return;
+    }
+    size_t lco = s->o0 + (lc - s->n0);
+    s->o1 = lco;
+    if (os->nseg == os->segcap)
+        grow_array((void **)&os->segs, &os->segcap, os->nseg + 1, sizeof *os->segs);
+    s = &os->segs[os->nseg++];
+    s->n0 = lc;
+    s->o0 = lco;
+    s->o1 = o1;
+    s->ident = 0;
+}
+
+static inline size_t seg_end(const out_stream *os, size_t i)
+{
+    return i + 1 < os->nseg ? os->segs[i + 1].n0 : os->len;
+}
+
+/* Index of the segment holding output byte pos (pos < len). */
+static size_t seg_search(const out_stream *os, size_t pos)
+{
+    size_t lo = 0, hi = os->nseg;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (os->segs[mid].n0 <= pos) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Source start of the character holding output byte pos in segment i. */
+static size_t seg_orig_start(const out_stream *os, size_t i, size_t pos)
+{
+    const norm_seg *s = &os->segs[i];
+    if (!s->ident) return s->o0;
+    while (pos > s->n0 && utf8_cont((unsigned char)os->buf[pos])) pos--;
+    return s->o0 + (pos - s->n0);
+}
+
+/* Source end of the character holding output byte pos in segment i. */
+static size_t seg_orig_end(const out_stream *os, size_t i, size_t pos)
+{
+    const norm_seg *s = &os->segs[i];
+    if (!s->ident) return s->o1;
+    size_t end = seg_end(os, i);
+    pos++;
+    while (pos < end && utf8_cont((unsigned char)os->buf[pos])) pos++;
+    return s->o0 + (pos - s->n0);
+}
+
+/* ------------------------------------------------------------------------
+ * The normaliser
+ * ------------------------------------------------------------------------ */
+
+/* One character of a token in stage B. */
+typedef struct tchar {
+    uint32_t      cp;
+    uint32_t      alen;   /* bytes in the stage A text */
+    size_t        a0;     /* offset in the stage A text */
+    unsigned      flags;
+} tchar;
+
+enum {
+    TC_LETTER = 1u << 0,  /* any Unicode letter */
+    TC_ALPHA  = 1u << 1,  /* ASCII a-z */
+    TC_LEET   = 1u << 2,  /* 0 1 3 4 5 7 @ $ */
+    TC_SEP    = 1u << 3,  /* . - _ * U+00B7 */
+    TC_DIGIT  = 1u << 4,  /* ASCII 0-9 */
+    TC_DROP   = 1u << 5,  /* joined separator: not written */
+    TC_NEW    = 1u << 6   /* cp was replaced */
 };
 
-ofs_norm *norm_create(void) { return xcalloc(1, sizeof(ofs_norm)); }
+struct ofs_norm {
+    out_stream out;      /* the final text and map */
+    out_stream mid;      /* stage A output when stage B runs */
+    tchar     *tok;      /* stage B token scratch */
+    size_t     tokcap;
+    utf8proc_int32_t *cps; /* decomposition scratch */
+    size_t     cpcap;
+    int        invalid;
+};
+
+ofs_norm *norm_create(void)
+{
+    ofs_norm *n = calloc(1, sizeof *n);
+    return n;
+}
 
 void norm_free(ofs_norm *n)
 {
     if (!n) return;
-    free(n->text);
-    free(n->start);
-    free(n->end);
+    os_free(&n->out);
+    os_free(&n->mid);
+    free(n->tok);
+    free(n->cps);
     free(n);
 }
 
+/* ---- character tables ---------------------------------------------------- */
+
+/* Invisible characters removed by stage A (see the essay). */
+static int is_removed(int32_t cp)
+{
+    if (cp < 0x00AD) return 0;
+    if (cp == 0x00AD || cp == 0x0640 || cp == 0x061C || cp == 0x180E) return 1;
+    if (cp == 0x115F || cp == 0x1160) return 1;
+    if (cp >= 0x200B && cp <= 0x200F) return 1;
+    if (cp >= 0x202A && cp <= 0x202E) return 1;
+    if (cp >= 0x2060 && cp <= 0x2064) return 1;
+    if (cp >= 0x2066 && cp <= 0x2069) return 1;
+    return cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0;
+}
+
+/* The unification table of the essay, applied after decomposition.
+ * Returns the replacement, or -1 when the character is removed. */
+static int32_t unify(int32_t cp)
+{
+    if (cp < 0x0080) return cp;
+    if (cp >= 0x0600 && cp <= 0x06FF) {
+        if (cp >= 0x0660 && cp <= 0x0669) return '0' + (cp - 0x0660);
+        if (cp >= 0x06F0 && cp <= 0x06F9) return '0' + (cp - 0x06F0);
+        switch (cp) {
+        case 0x0622: case 0x0623: case 0x0625:
+        case 0x0671: case 0x0672: case 0x0673:
+            return 0x0627;                               /* alef */
+        case 0x0649: case 0x06CC: case 0x06D0: case 0x06CD: case 0x0626:
+            return 0x064A;                               /* yeh */
+        case 0x06A9:
+            return 0x0643;                               /* kaf */
+        case 0x0629: case 0x06C0: case 0x06D5: case 0x06C1: case 0x06C2:
+            return 0x0647;                               /* heh */
+        case 0x0624:
+            return 0x0648;                               /* waw */
+        case 0x060C: return ',';
+        case 0x061B: return ';';
+        case 0x061F: return '?';
+        case 0x066A: return '%';
+        case 0x0640: case 0x061C: return -1;
+        default: return cp;
+        }
+    }
+    switch (cp) {
+    case 0x0131: return 'i';
+    case 0x0142: return 'l';
+    case 0x00F8: return 'o';
+    case 0x0111: return 'd';
+    default: break;
+    }
+    return is_removed(cp) ? -1 : cp;
+}
+
+static inline int is_any_digit(int32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 0x0660 && cp <= 0x0669) ||
+           (cp >= 0x06F0 && cp <= 0x06F9);
+}
+
+static inline int is_mark_category(utf8proc_category_t c)
+{
+    return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+           c == UTF8PROC_CATEGORY_ME;
+}
+
+static inline int is_letter_category(utf8proc_category_t c)
+{
+    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+}
+
+/* ---- stage A ------------------------------------------------------------- */
+
+typedef struct stage_a {
+    ofs_norm      *n;
+    out_stream    *os;
+    const unsigned char *src;
+    size_t         len;
+    int            ws_pending, ws_newline;
+    size_t         ws_o0, ws_o1;
+} stage_a;
+
+static inline void a_add_ws(stage_a *a, size_t o0, size_t o1, int newline)
+{
+    if (!a->ws_pending) {
+        a->ws_pending = 1;
+        a->ws_newline = 0;
+        a->ws_o0 = o0;
+    }
+    a->ws_o1 = o1;
+    a->ws_newline |= newline;
+}
+
+static inline void a_flush_ws(stage_a *a)
+{
+    if (!a->ws_pending) return;
+    a->ws_pending = 0;
+    os_reserve(a->os, 0, 1);
+    a->os->buf[a->os->len] = a->ws_newline ? '\n' : ' ';
+    os_commit(a->os, 1, a->ws_o0, a->ws_o1, a->ws_o1 - a->ws_o0 == 1);
+}
+
+/* A mark (or variation selector) at [o0, o1): joins the cluster before it. */
+static void a_mark(stage_a *a, size_t o1)
+{
+    if (a->ws_pending) a->ws_o1 = o1;
+    else os_extend_last(a->os, o1);
+}
+
+/* Writes the characters cps[0..count) of one cluster [o0, o1). */
+static void a_emit_cluster(stage_a *a, const utf8proc_int32_t *cps, size_t count,
+                           size_t o0, size_t o1)
+{
+    out_stream *os = a->os;
+    size_t i = 0;
+    while (i < count) {
+        if (cps[i] == ' ') {
+            a_add_ws(a, o0, o1, 0);
+            i++;
+            continue;
+        }
+        a_flush_ws(a);
+        os_reserve(os, 0, 4 * (count - i));
+        size_t start = os->len, w = start, first = i;
+        while (i < count && cps[i] != ' ')
+            w += (size_t)utf8proc_encode_char(cps[i++], (utf8proc_uint8_t *)os->buf + w);
+        int ident = first == 0 && i == count && i == 1 && w - start == o1 - o0;
+        os_commit(os, w - start, o0, o1, ident);
+    }
+}
+
+/* Normalises one non-ASCII character cp at [o0, o1). */
+static void a_char(stage_a *a, int32_t cp, size_t o0, size_t o1)
+{
+    ofs_norm *n = a->n;
+    if (is_removed(cp)) return;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    if (is_mark_category(cat)) {
+        a_mark(a, o1);
+        return;
+    }
+    if (cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_CC) {
+        a_add_ws(a, o0, o1, cp == 0x0085);
+        return;
+    }
+    if (cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP) {
+        a_add_ws(a, o0, o1, 1);
+        return;
+    }
+    if (cp == 0x066B || cp == 0x066C) {
+        /* decimal / thousands separator: only between digits */
+        out_stream *os = a->os;
+        int32_t next = -1;
+        if (o1 < a->len) utf8proc_iterate(a->src + o1, (utf8proc_ssize_t)(a->len - o1), &next);
+        if (!a->ws_pending && os->len && os->buf[os->len - 1] >= '0' &&
+            os->buf[os->len - 1] <= '9' && is_any_digit(next)) {
+            utf8proc_int32_t c = cp == 0x066B ? '.' : ',';
+            a_emit_cluster(a, &c, 1, o0, o1);
+            return;
+        }
+    }
+    /* decompose: NFKC compatibility, case folding, marks stripped */
+    if (n->cpcap < 32) grow_array((void **)&n->cps, &n->cpcap, 32, sizeof *n->cps);
+    int boundclass = 0;
+    const utf8proc_option_t opts = UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+                                   UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK;
+    utf8proc_ssize_t r = utf8proc_decompose_char(cp, n->cps, (utf8proc_ssize_t)n->cpcap,
+                                                 opts, &boundclass);
+    if (r > (utf8proc_ssize_t)n->cpcap) {
+        grow_array((void **)&n->cps, &n->cpcap, (size_t)r, sizeof *n->cps);
+        r = utf8proc_decompose_char(cp, n->cps, (utf8proc_ssize_t)n->cpcap, opts, &boundclass);
+    }
+    if (r < 0) {   /* not a valid code point: cannot happen after iterate */
+        n->cps[0] = 0xFFFD;
+        r = 1;
+    }
+    size_t count = 0;
+    for (utf8proc_ssize_t k = 0; k < r; k++) {
+        int32_t u = unify(n->cps[k]);
+        if (u >= 0) n->cps[count++] = u;
+    }
+    if (count >= 2)
+        count = (size_t)utf8proc_normalize_utf32(n->cps, (utf8proc_ssize_t)count,
+                                                 UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+    if (count) a_emit_cluster(a, n->cps, count, o0, o1);
+}
+
+static void stage_a_run(ofs_norm *n, out_stream *os, const unsigned char *s, size_t len)
+{
+    stage_a a = { .n = n, .os = os, .src = s, .len = len };
+    os_reset(os);
+    os_reserve(os, 0, len);
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c >= 0x21 && c < 0x7F) {
+            /* ASCII fast path: a run of printable characters */
+            size_t j = i;
+            while (j < len && (unsigned char)(s[j] - 0x21) < 0x5E) j++;
+            a_flush_ws(&a);
+            os_reserve(os, 0, j - i);
+            char *w = os->buf + os->len;
+            for (size_t k = i; k < j; k++) {
+                unsigned char b = s[k];
+                w[k - i] = (char)(b | (((unsigned char)(b - 'A') < 26u) << 5));
+            }
+            os_commit(os, j - i, i, j, 1);
+            i = j;
+        } else if (c < 0x80) {
+            int newline = c == '\n' || c == '\r' || c == '\v' || c == '\f';
+            a_add_ws(&a, i, i + 1, newline);
+            i++;
+        } else {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t r = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+            if (r <= 0) {
+                n->invalid = 1;
+                a_flush_ws(&a);
+                utf8proc_int32_t rep = 0xFFFD;
+                a_emit_cluster(&a, &rep, 1, i, i + 1);
+                i++;
+                continue;
+            }
+            a_char(&a, cp, i, i + (size_t)r);
+            i += (size_t)r;
+        }
+    }
+    a_flush_ws(&a);
+    os_reserve(os, 0, 0);
+    os->buf[os->len] = '\0';
+}
+
+/* ---- stage B ------------------------------------------------------------- */
+
+enum { B_WS = 1, B_SPECIAL = 2, B_ALPHA = 4 };
+
+/* Byte classes for stage B's scan: whitespace, ASCII letters, and bytes
+ * that need the full token path (leet and separator characters, '@', ':',
+ * '/'; non-ASCII bytes are tested apart). */
+#define ALPHA_ROW(c) [c] = B_ALPHA
+static const unsigned char b_table[128] = {
+    [' '] = B_WS, ['\n'] = B_WS,
+    ['0'] = B_SPECIAL, ['1'] = B_SPECIAL, ['3'] = B_SPECIAL, ['4'] = B_SPECIAL,
+    ['5'] = B_SPECIAL, ['7'] = B_SPECIAL, ['@'] = B_SPECIAL, ['$'] = B_SPECIAL,
+    ['.'] = B_SPECIAL, ['-'] = B_SPECIAL, ['_'] = B_SPECIAL, ['*'] = B_SPECIAL,
+    [':'] = B_SPECIAL, ['/'] = B_SPECIAL,
+    ALPHA_ROW('a'), ALPHA_ROW('b'), ALPHA_ROW('c'), ALPHA_ROW('d'), ALPHA_ROW('e'),
+    ALPHA_ROW('f'), ALPHA_ROW('g'), ALPHA_ROW('h'), ALPHA_ROW('i'), ALPHA_ROW('j'),
+    ALPHA_ROW('k'), ALPHA_ROW('l'), ALPHA_ROW('m'), ALPHA_ROW('n'), ALPHA_ROW('o'),
+    ALPHA_ROW('p'), ALPHA_ROW('q'), ALPHA_ROW('r'), ALPHA_ROW('s'), ALPHA_ROW('t'),
+    ALPHA_ROW('u'), ALPHA_ROW('v'), ALPHA_ROW('w'), ALPHA_ROW('x'), ALPHA_ROW('y'),
+    ALPHA_ROW('z'),
+};
+#undef ALPHA_ROW
+
+static inline unsigned b_byte_class(unsigned char c)
+{
+    return c < 0x80 ? b_table[c] : B_SPECIAL;
+}
+
+typedef struct stage_b {
+    ofs_norm         *n;
+    const char       *a;        /* stage A text */
+    size_t            alen;
+    const out_stream *amap;     /* stage A map */
+    out_stream       *os;       /* final output */
+    size_t            acur;     /* cursor into amap's segments */
+    size_t            run_n;    /* pending IDENT bytes written after os->len */
+    size_t            run_a0, run_a1;
+    uint32_t          prev_letter; /* last letter written, for collapsing */
+} stage_b;
+
+/* Segment of the stage A map holding byte pos (searching forward from the
+ * cursor: stage B reads stage A left to right). */
+static size_t b_find(stage_b *b, size_t pos)
+{
+    const out_stream *am = b->amap;
+    size_t i = b->acur;
+    if (am->segs[i].n0 > pos) i = seg_search(am, pos);
+    else while (i + 1 < am->nseg && am->segs[i + 1].n0 <= pos) i++;
+    b->acur = i;
+    return i;
+}
+
+static size_t b_orig_start(stage_b *b, size_t a0)
+{
+    return seg_orig_start(b->amap, b_find(b, a0), a0);
+}
+
+static size_t b_orig_end(stage_b *b, size_t a1)
+{
+    return seg_orig_end(b->amap, b_find(b, a1 - 1), a1 - 1);
+}
+
+/* Commits the pending IDENT run, translating it through stage A's map. */
+static void b_flush(stage_b *b)
+{
+    if (!b->run_n) return;
+    const out_stream *am = b->amap;
+    size_t pos = b->run_a0;
+    while (pos < b->run_a1) {
+        size_t si = b_find(b, pos);
+        const norm_seg *s = &am->segs[si];
+        size_t end = seg_end(am, si);
+        if (end > b->run_a1) end = b->run_a1;
+        if (s->ident) os_commit(b->os, end - pos, s->o0 + (pos - s->n0), s->o0 + (end - s->n0), 1);
+        else os_commit(b->os, end - pos, s->o0, s->o1, 0);
+        pos = end;
+    }
+    b->run_n = 0;
+}
+
+/* Writes bytes that replace stage A bytes [a0, a0 + nbytes) one for one. */
+static inline void b_put_ident(stage_b *b, const char *bytes, size_t nbytes, size_t a0)
+{
+    if (b->run_n && b->run_a1 != a0) b_flush(b);
+    if (!b->run_n) b->run_a0 = a0;
+    os_reserve(b->os, b->run_n, nbytes);
+    memcpy(b->os->buf + b->os->len + b->run_n, bytes, nbytes);
+    b->run_n += nbytes;
+    b->run_a1 = a0 + nbytes;
+}
+
+/* Writes bytes that come from stage A bytes [a0, a1) as a whole. */
+static void b_put_block(stage_b *b, const char *bytes, size_t nbytes, size_t a0, size_t a1)
+{
+    b_flush(b);
+    os_reserve(b->os, 0, nbytes);
+    memcpy(b->os->buf + b->os->len, bytes, nbytes);
+    size_t o0 = b_orig_start(b, a0), o1 = b_orig_end(b, a1);
+    os_commit(b->os, nbytes, o0, o1, 0);
+}
+
+/* The last character written also covers stage A bytes up to a1. */
+static void b_extend_last(stage_b *b, size_t a1)
+{
+    b_flush(b);
+    os_extend_last(b->os, b_orig_end(b, a1));
+}
+
+/* Decodes the character at a[pos] (stage A text is valid UTF-8). */
+static inline uint32_t b_decode(const stage_b *b, size_t pos, uint32_t *len)
+{
+    unsigned char c = (unsigned char)b->a[pos];
+    if (c < 0x80) {
+        *len = 1;
+        return c;
+    }
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)b->a + pos,
+                                          (utf8proc_ssize_t)(b->alen - pos), &cp);
+    if (r <= 0) {   /* cannot happen: stage A writes valid UTF-8 */
+        *len = 1;
+        return 0xFFFD;
+    }
+    *len = (uint32_t)r;
+    return (uint32_t)cp;
+}
+
+static inline int cp_is_letter(uint32_t cp)
+{
+    if (cp < 0x80) return cp >= 'a' && cp <= 'z';
+    return is_letter_category(utf8proc_category((utf8proc_int32_t)cp));
+}
+
+/* If a[t0, t1) is one letter, possibly repeated ("a", "aa", "ب"), returns
+ * it, else 0. */
+static uint32_t b_single_letter(const stage_b *b, size_t t0, size_t t1)
+{
+    uint32_t len;
+    uint32_t cp = b_decode(b, t0, &len);
+    if (!cp_is_letter(cp)) return 0;
+    for (size_t p = t0 + len; p < t1; p += len) {
+        uint32_t l2;
+        if (b_decode(b, p, &l2) != cp) return 0;
+    }
+    return cp;
+}
+
+static inline size_t b_token_end(const stage_b *b, size_t pos)
+{
+    while (pos < b->alen && b->a[pos] != ' ' && b->a[pos] != '\n') pos++;
+    return pos;
+}
+
+/* Writes the letter token a[t0, t1) (one letter, maybe repeated) with
+ * collapsing, as part of a run of spaced letters. */
+static void b_put_letter_token(stage_b *b, size_t t0, size_t t1, uint32_t cp)
+{
+    uint32_t len;
+    b_decode(b, t0, &len);
+    if (cp == b->prev_letter) b_extend_last(b, t1);
+    else {
+        b_put_ident(b, b->a + t0, len, t0);
+        if (t0 + len < t1) b_extend_last(b, t1);
+    }
+    b->prev_letter = cp;
+}
+
+/* Spaced letters: at a single-letter token [t0, t1). Returns the end of
+ * the run when 4 or more single-letter tokens follow each other separated
+ * by one space (the run is then written), else 0. */
+static size_t b_spaced(stage_b *b, size_t t0, size_t t1)
+{
+    size_t count = 1, end = t1;
+    while (end + 1 < b->alen && b->a[end] == ' ') {
+        size_t e2 = b_token_end(b, end + 1);
+        if (e2 == end + 1 || !b_single_letter(b, end + 1, e2)) break;
+        count++;
+        end = e2;
+    }
+    if (count < 4) return 0;
+    size_t p = t0;
+    while (p < end) {
+        size_t e = b_token_end(b, p);
+        b_put_letter_token(b, p, e, b_single_letter(b, p, e));
+        p = e + 1;
+    }
+    return end;
+}
+
+/* Link, e-mail address or @handle: copied unchanged. */
+static int b_protected(const char *a, size_t t0, size_t t1)
+{
+    int dot = 0, at = 0;
+    if (t1 - t0 >= 4 && memcmp(a + t0, "www.", 4) == 0) return 1;
+    for (size_t k = t0; k < t1; k++) {
+        unsigned char c = (unsigned char)a[k];
+        unsigned char next = k + 1 < t1 ? (unsigned char)a[k + 1] : 0;
+        int next_alnum = (next >= 'a' && next <= 'z') || (next >= '0' && next <= '9') ||
+                         next == '_' || next >= 0x80;
+        if (c == '@' && next_alnum) {
+            unsigned char prev = k > t0 ? (unsigned char)a[k - 1] : 0;
+            int prev_alnum = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9') ||
+                             prev == '_' || prev == '.' || prev == '-' || prev >= 0x80;
+            if (!prev_alnum) return 1;           /* @handle */
+            at = 1;                              /* maybe an e-mail */
+        } else if (c == '.' && next_alnum) {
+            if (at) return 1;                    /* name@host.tld */
+            dot = 1;
+        } else if (c == '/' && dot) {
+            return 1;                            /* t.me/x */
+        } else if (c == ':' && k + 2 < t1 && a[k + 1] == '/' && a[k + 2] == '/') {
+            return 1;                            /* scheme:// */
+        }
+    }
+    return 0;
+}
+
+static uint32_t leet_letter(uint32_t cp)
+{
+    switch (cp) {
+    case '0': return 'o';
+    case '1': return 'i';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '7': return 't';
+    case '@': return 'a';
+    case '$': return 's';
+    default: return cp;
+    }
+}
+
+/* Letters in the run that ends (dir < 0) or starts (dir > 0) at k,
+ * counting a doubled letter once. */
+static size_t run_letters(const tchar *t, size_t m, size_t k, int dir)
+{
+    size_t count = 0;
+    uint32_t prev = 0;
+    for (size_t j = k; j < m && (t[j].flags & TC_LETTER); j = dir > 0 ? j + 1 : j - 1) {
+        if (t[j].cp != prev) count++;
+        prev = t[j].cp;
+        if (dir < 0 && j == 0) break;
+    }
+    return count;
+}
+
+/* The full token path: leetspeak, separators, collapsing. */
+static void b_token_full(stage_b *b, size_t t0, size_t t1)
+{
+    ofs_norm *n = b->n;
+    size_t m = 0;
+    if (n->tokcap < t1 - t0) grow_array((void **)&n->tok, &n->tokcap, t1 - t0, sizeof *n->tok);
+    tchar *t = n->tok;
+    for (size_t p = t0; p < t1;) {
+        uint32_t len;
+        uint32_t cp = b_decode(b, p, &len);
+        unsigned f = 0;
+        if (cp < 0x80) {
+            if (cp >= 'a' && cp <= 'z') f = TC_LETTER | TC_ALPHA;
+            else if (cp >= '0' && cp <= '9') f = TC_DIGIT;
+            if (strchr("013457@$", (int)cp) && cp) f |= TC_LEET;
+            if (cp == '.' || cp == '-' || cp == '_' || cp == '*') f |= TC_SEP;
+        } else if (cp == 0x00B7) {
+            f = TC_SEP;
+        } else if (cp_is_letter(cp)) {
+            f = TC_LETTER;
+        }
+        t[m].cp = cp;
+        t[m].alen = len;
+        t[m].a0 = p;
+        t[m].flags = f;
+        m++;
+        p += len;
+    }
+
+    /* leetspeak: a run of at most 2 leet characters between ASCII letters */
+    for (size_t k = 0; k < m;) {
+        if (!(t[k].flags & TC_LEET)) {
+            k++;
+            continue;
+        }
+        size_t e = k;
+        int digits = 1;
+        while (e < m && (t[e].flags & TC_LEET)) {
+            if (!(t[e].flags & TC_DIGIT)) digits = 0;
+            e++;
+        }
+        if (e - k <= 2 && k > 0 && (t[k - 1].flags & TC_ALPHA) && e < m &&
+            (t[e].flags & TC_ALPHA)) {
+            /* "eur10k", "usd5m": an amount, not a word */
+            int amount = digits && (t[e].cp == 'k' || t[e].cp == 'm') &&
+                         (e + 1 == m || !(t[e + 1].flags & TC_LETTER));
+            if (!amount) {
+                for (size_t j = k; j < e; j++) {
+                    t[j].cp = leet_letter(t[j].cp);
+                    t[j].flags = TC_LETTER | TC_ALPHA | TC_NEW;
+                }
+            }
+        }
+        k = e;
+    }
+
+    /* separators inside short pieces */
+    for (size_t k = 1; k + 1 < m; k++) {
+        if ((t[k].flags & TC_SEP) && (t[k - 1].flags & TC_LETTER) &&
+            (t[k + 1].flags & TC_LETTER) && run_letters(t, m, k - 1, -1) <= 4 &&
+            run_letters(t, m, k + 1, 1) <= 4)
+            t[k].flags |= TC_DROP;
+    }
+
+    /* write, collapsing doubled letters */
+    for (size_t k = 0; k < m; k++) {
+        const tchar *c = &t[k];
+        if (c->flags & TC_DROP) continue;
+        if (c->flags & TC_LETTER) {
+            if (c->cp == b->prev_letter) {
+                b_extend_last(b, c->a0 + c->alen);
+                continue;
+            }
+            b->prev_letter = c->cp;
+        } else {
+            b->prev_letter = 0;
+        }
+        if (c->flags & TC_NEW) {
+            char bytes[4];
+            size_t nb = (size_t)utf8proc_encode_char((utf8proc_int32_t)c->cp,
+                                                     (utf8proc_uint8_t *)bytes);
+            if (nb == c->alen) b_put_ident(b, bytes, nb, c->a0);
+            else b_put_block(b, bytes, nb, c->a0, c->a0 + c->alen);
+        } else {
+            b_put_ident(b, b->a + c->a0, c->alen, c->a0);
+        }
+    }
+}
+
+/* A token of ASCII letters, digits and plain punctuation: only collapsing. */
+static void b_token_plain(stage_b *b, size_t t0, size_t t1)
+{
+    const unsigned char *a = (const unsigned char *)b->a;
+    uint32_t prev = b->prev_letter;
+    size_t k = t0;
+    while (k < t1) {
+        size_t s = k;
+        for (; k < t1; k++) {
+            unsigned char c = a[k];
+            if (b_byte_class(c) & B_ALPHA) {
+                if (c == prev) break;
+                prev = c;
+            } else {
+                prev = 0;
+            }
+        }
+        if (k > s) b_put_ident(b, b->a + s, k - s, s);
+        if (k < t1) {
+            b_extend_last(b, k + 1);
+            k++;
+        }
+    }
+    b->prev_letter = prev;
+}
+
+static void stage_b_run(ofs_norm *n, const out_stream *mid, out_stream *os)
+{
+    stage_b b = { .n = n, .a = mid->buf, .alen = mid->len, .amap = mid, .os = os };
+    const unsigned char *a = (const unsigned char *)mid->buf;
+    os_reset(os);
+    os_reserve(os, 0, mid->len);
+    size_t i = 0;
+    while (i < b.alen) {
+        unsigned char c = a[i];
+        if (b_byte_class(c) & B_WS) {
+            b_put_ident(&b, b.a + i, 1, i);
+            b.prev_letter = 0;
+            i++;
+            continue;
+        }
+        unsigned any = 0;
+        size_t t1 = i;
+        while (t1 < b.alen) {
+            unsigned cls = b_byte_class(a[t1]);
+            if (cls & B_WS) break;
+            any |= cls;
+            t1++;
+        }
+        uint32_t single = b_single_letter(&b, i, t1);
+        if (single) {
+            size_t end = b_spaced(&b, i, t1);
+            if (end) {
+                i = end;
+                continue;
+            }
+        }
+        if (!(any & B_SPECIAL)) b_token_plain(&b, i, t1);
+        else if (b_protected(b.a, i, t1)) b_put_ident(&b, b.a + i, t1 - i, i);
+        else b_token_full(&b, i, t1);
+        i = t1;
+    }
+    b_flush(&b);
+    os_reserve(os, 0, 0);
+    os->buf[os->len] = '\0';
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
 int norm_run(ofs_norm *n, const char *src, size_t len, unsigned flags)
 {
-    (void)flags;
-    grow_array((void **)&n->text, &n->cap, len + 1, 1);
-    size_t mc = n->map_cap;
-    grow_array((void **)&n->start, &mc, len + 1, sizeof(size_t));
-    mc = n->map_cap;
-    grow_array((void **)&n->end, &mc, len + 1, sizeof(size_t));
-    n->map_cap = mc;
-    for (size_t i = 0; i < len; i++) {
-        char c = src[i];
-        n->text[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-        n->start[i] = i;
-        n->end[i] = i + 1;
-    }
-    n->start[len] = n->end[len] = len;
-    n->text[len] = '\0';
-    n->len = len;
     n->invalid = 0;
+    if (!src) len = 0;
+    const unsigned char *s = (const unsigned char *)(src ? src : "");
+    if (flags & NORM_DEOBFUSCATE) {
+        stage_a_run(n, &n->mid, s, len);
+        stage_b_run(n, &n->mid, &n->out);
+    } else {
+        stage_a_run(n, &n->out, s, len);
+    }
     return 0;
 }
 
 const char *norm_text(const ofs_norm *n, size_t *len)
 {
-    if (len) *len = n->len;
-    return n->text ? n->text : "";
+    if (len) *len = n->out.len;
+    return n->out.buf ? n->out.buf : "";
 }
 
-void norm_to_orig(const ofs_norm *n, size_t start, size_t end, size_t *os, size_t *oe)
+void norm_to_orig(const ofs_norm *n, size_t start, size_t end,
+                  size_t *orig_start, size_t *orig_end)
 {
-    if (start >= n->len) {
-        *os = *oe = n->len ? n->end[n->len - 1] : 0;
+    const out_stream *os = &n->out;
+    if (end > os->len) end = os->len;
+    if (start >= end) {
+        size_t p = 0;
+        if (start < os->len) p = seg_orig_start(os, seg_search(os, start), start);
+        else if (os->len) p = seg_orig_end(os, os->nseg - 1, os->len - 1);
+        *orig_start = *orig_end = p;
         return;
     }
-    *os = n->start[start];
-    *oe = end > start ? n->end[end - 1] : *os;
+    *orig_start = seg_orig_start(os, seg_search(os, start), start);
+    *orig_end = seg_orig_end(os, seg_search(os, end - 1), end - 1);
 }
 
 int norm_had_invalid_utf8(const ofs_norm *n) { return n->invalid; }
@@ -68,7 +985,8 @@ int norm_had_invalid_utf8(const ofs_norm *n) { return n->invalid; }
 char *norm_string(const char *s)
 {
     ofs_norm *n = norm_create();
-    norm_run(n, s, strlen(s), 0);
+    if (!n) return NULL;
+    norm_run(n, s, strlen(s), NORM_DEOBFUSCATE);
     char *r = xstrdup(norm_text(n, NULL));
     norm_free(n);
     return r;

@@ -241,6 +241,43 @@ void ofs_reader_close(ofs_reader *r);
  * The string is malloc'd; the caller frees it. */
 char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec);
 
+/* ---- evaluation against gold records ------------------------------------ */
+
+/* Scores a rule set on gold records in the format of ANNOTATION.md:
+ * per-label and flagged precision/recall/F1, macro-F1, route and price F1,
+ * a per-language table and a per-rule analysis. */
+typedef struct ofs_eval ofs_eval;
+
+/* Returns an empty evaluation over rules (which must outlive it). */
+ofs_eval *ofs_eval_create(const ofs_rules *rules);
+void ofs_eval_free(ofs_eval *e);
+
+/* Labels every gold record of path and adds it to the evaluation. Returns
+ * 0, or -1 after adding errors (file:line:column) to d; a malformed gold
+ * line is an error, never skipped silently. */
+int ofs_eval_add_file(ofs_eval *e, const char *path, ofs_diags *d);
+
+/* A metric of the whole evaluation: "macro_f1", "flagged_f1", "route_f1",
+ * "price_f1", "<label>_f1", ... Returns -1 for an unknown name. */
+double ofs_eval_metric(const ofs_eval *e, const char *name);
+
+/* The full report as JSON text (malloc'd; the caller frees it). */
+char *ofs_eval_report_json(const ofs_eval *e);
+
+/* Prints the report for a person: metrics, the per-language table, the
+ * per-rule analysis and (with errors != 0) the false positives and false
+ * negatives with the evidence that fired. */
+void ofs_eval_print(const ofs_eval *e, FILE *f, int errors);
+
+/* Per-record outcome, for comparing two rule sets (offerscan diff). */
+size_t ofs_eval_record_count(const ofs_eval *e);
+const char *ofs_eval_record_id(const ofs_eval *e, size_t i);
+const char *ofs_eval_record_text(const ofs_eval *e, size_t i);
+unsigned ofs_eval_record_gold(const ofs_eval *e, size_t i);       /* label bit mask */
+unsigned ofs_eval_record_predicted(const ofs_eval *e, size_t i);  /* label bit mask */
+/* The ids of the rules that fired on record i, comma-separated (owned by e). */
+const char *ofs_eval_record_rules(const ofs_eval *e, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

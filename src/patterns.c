@@ -232,16 +232,83 @@ char *pattern_expand(const lexicon_set *lx, const char *s, char **bad_ref, size_
     return out.buf;
 }
 
+/* The line and column of byte offset off of a pattern that starts at
+ * line:col (a block scalar may span lines). */
+static void offset_position(const char *source, size_t off, int line, int col, int *out_line, int *out_col)
+{
+    *out_line = line;
+    *out_col = col;
+    for (size_t i = 0; i < off && source[i]; i++) {
+        if (source[i] == '\n') {
+            (*out_line)++;
+            *out_col = 1;
+        } else if (((unsigned char)source[i] & 0xC0) != 0x80) {
+            (*out_col)++;
+        }
+    }
+}
+
+static pcre2_code *compile_regex(const char *re, int *err, PCRE2_SIZE *off)
+{
+    return pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, err, off,
+                         NULL);
+}
+
+/* Nested unbounded quantifiers such as (a+)+ or (\w*)* can backtrack
+ * catastrophically; returns the offset of the outer quantifier, or -1. */
+static long nested_quantifier(const char *s)
+{
+    int inner[64];
+    int depth = 0;
+    for (size_t i = 0; s[i]; i++) {
+        char c = s[i];
+        if (c == '\\' && s[i + 1]) {
+            i++;
+            continue;
+        }
+        if (c == '(' && depth < 64) {
+            inner[depth++] = 0;
+        } else if ((c == '+' || c == '*') && depth > 0 && i > 0 && s[i - 1] != '(' && s[i - 1] != '?') {
+            inner[depth - 1] = 1;
+        } else if (c == ')' && depth > 0) {
+            depth--;
+            if (inner[depth] && (s[i + 1] == '+' || s[i + 1] == '*' || s[i + 1] == '{')) return (long)i + 1;
+            if (inner[depth] && depth > 0) inner[depth - 1] = 1;
+        }
+    }
+    return -1;
+}
+
 long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *source, const char *file,
                        int line, int col, ofs_diags *d)
 {
+    int err, eline, ecol;
+    PCRE2_SIZE off;
+    /* A syntax error in what the analyst wrote is reported at its own
+     * position: {lexicon} references are valid literals to PCRE2. */
+    pcre2_code *raw = compile_regex(source, &err, &off);
+    if (!raw) {
+        char msg[256];
+        pattern_error_message(err, msg, sizeof msg);
+        offset_position(source, off, line, col, &eline, &ecol);
+        diag_add(d, OFS_ERROR, file, eline, ecol, "invalid regex at offset %zu of the pattern: %s", (size_t)off, msg);
+        return -1;
+    }
+    pcre2_code_free(raw);
+    long nested = nested_quantifier(source);
+    if (nested >= 0) {
+        offset_position(source, (size_t)nested, line, col, &eline, &ecol);
+        diag_add(d, OFS_WARNING, file, eline, ecol,
+                 "nested quantifier at offset %ld of the pattern may backtrack catastrophically", nested);
+    }
     char *bad_ref;
     size_t bad_offset;
     char *re = pattern_expand(lx, source, &bad_ref, &bad_offset);
     if (!re) {
         const char *near = lexicon_closest(lx, bad_ref);
-        diag_add(d, OFS_ERROR, file, line, col, "unknown lexicon '{%s}' at offset %zu of the pattern%s%s%s",
-                 bad_ref, bad_offset, near ? " (did you mean '{" : "", near ? near : "", near ? "}'?)" : "");
+        offset_position(source, bad_offset, line, col, &eline, &ecol);
+        diag_add(d, OFS_ERROR, file, eline, ecol, "unknown lexicon '{%s}' at offset %zu of the pattern%s%s%s", bad_ref,
+                 bad_offset, near ? " (did you mean '{" : "", near ? near : "", near ? "}'?)" : "");
         free(bad_ref);
         return -1;
     }
@@ -251,18 +318,12 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
             return (long)i;
         }
     }
-    int err;
-    PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+    pcre2_code *code = compile_regex(re, &err, &off);
     if (!code) {
         char msg[256];
         pattern_error_message(err, msg, sizeof msg);
-        /* The offset is into the expanded regex; when the pattern had no
-         * lexicon reference it is the offset in what the analyst wrote. */
-        int expanded = strchr(source, '{') != NULL;
-        diag_add(d, OFS_ERROR, file, line, col, "invalid regex at offset %zu%s: %s", (size_t)off,
-                 expanded ? " of the expanded pattern" : "", msg);
+        diag_add(d, OFS_ERROR, file, line, col, "invalid regex after expanding lexicons, at offset %zu of: %s: %s",
+                 (size_t)off, re, msg);
         free(re);
         return -1;
     }

@@ -249,7 +249,7 @@ static int rule_eval(ofs_scanner *sc, size_t ri)
 {
     const rule *r = &sc->rules->rules[ri];
     size_t mark = sc->match_count;
-    int ok = 1, met = 0;
+    int ok = 1, met = 0; /* met: some positive pattern matched (for near misses) */
     strbuf why = {0};
     pending_evidence pe = {ri, mark, 0};
     VEC_PUSH(sc->pending, sc->pending_count, sc->pending_cap, pe);
@@ -296,6 +296,7 @@ static int rule_eval(ofs_scanner *sc, size_t ri)
         const pattern_state *a = pattern_eval(sc, pa->id, r, pa->name);
         const pattern_state *b = pattern_eval(sc, pb->id, r, pb->name);
         size_t ia = 0, ib = 0, gap;
+        if (a->count || b->count) met++;
         if (!a->count || !b->count) {
             FAIL("near: '%s' and '%s' not both matched", pa->name, pb->name);
         } else if (!near_holds(sc, a, b, nc->within, &ia, &ib, &gap)) {

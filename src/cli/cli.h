@@ -28,6 +28,7 @@ typedef struct cli_option {
 
 typedef struct cli_command {
     const char       *name;
+    const char       *brief;      /* one line for `offerscan --help` */
     const char       *usage;      /* after "offerscan NAME " */
     const char       *summary;
     const cli_option *options;    /* terminated by {0} */
@@ -48,6 +49,6 @@ ofs_rules *cli_load_rules(const char *dir);
 /* 1 when f is a terminal and NO_COLOR is not set. */
 int cli_use_color(FILE *f);
 
-extern const cli_command cmd_label, cmd_explain, cmd_lint, cmd_test;
+extern const cli_command cmd_label, cmd_explain, cmd_lint, cmd_test, cmd_eval, cmd_diff;
 
 #endif

@@ -13,7 +13,8 @@ static const cli_option explain_options[] = {
 static int run_explain(int argc, char **argv);
 
 const cli_command cmd_explain = {
-    "explain", "[OPTIONS] [TEXT | -]",
+    "explain", "show why one text was or was not labelled",
+    "[OPTIONS] [TEXT | -]",
     "Show how one text is normalised, which rules fired and where, each label's\n"
     "score against its threshold, and the near misses: rules with some of their\n"
     "conditions met, and the condition that failed. With '-' or no TEXT, the\n"

@@ -18,7 +18,8 @@ static const cli_option label_options[] = {
 static int run_label(int argc, char **argv);
 
 const cli_command cmd_label = {
-    "label", "[OPTIONS] [FILE...]",
+    "label", "label records: one JSON line out per record in",
+    "[OPTIONS] [FILE...]",
     "Label each record of FILE (or standard input) and write one JSON object per\n"
     "record to standard output, in input order.",
     label_options, run_label,

@@ -9,7 +9,8 @@ static const cli_option lint_options[] = {
 static int run_lint(int argc, char **argv);
 
 const cli_command cmd_lint = {
-    "lint", "[OPTIONS] [DIR]",
+    "lint", "check a rule set; problems as file:line:column",
+    "[OPTIONS] [DIR]",
     "Check the rule set in DIR (default: the built-in rules): YAML syntax, unknown\n"
     "keys, wrong types, missing fields, duplicate ids, unknown lexicons and invalid\n"
     "regexes, each reported as file:line:column: message. Exits 1 on errors.",
@@ -37,8 +38,9 @@ static int run_lint(int argc, char **argv)
             warnings++;
             if (quiet) continue;
         }
-        printf("%s:%d:%d: %s: %s\n", g->file, g->line, g->column, g->severity == OFS_ERROR ? "error" : "warning",
-               g->message);
+        const char *sev = g->severity == OFS_ERROR ? "error" : "warning";
+        if (g->line > 0) printf("%s:%d:%d: %s: %s\n", g->file, g->line, g->column, sev, g->message);
+        else printf("%s: %s: %s\n", g->file, sev, g->message);
     }
     size_t errors = ofs_diags_errors(d);
     fprintf(stderr, "%zu error(s), %zu warning(s)%s\n", errors, warnings,

@@ -6,7 +6,8 @@ static const cli_option test_options[] = {{0, 0, 0, 0}};
 static int run_test(int argc, char **argv);
 
 const cli_command cmd_test = {
-    "test", "[DIR]",
+    "test", "run every rule's examples",
+    "[DIR]",
     "Run the examples of every rule in DIR (default: the built-in rules): each\n"
     "`match` example must make its rule fire, each `no_match` must not, and an\n"
     "example that states routes or prices must extract exactly those. Failures\n"

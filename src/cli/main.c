@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-static const cli_command *const commands[] = {&cmd_label, &cmd_explain, &cmd_lint, &cmd_test, NULL};
+static const cli_command *const commands[] = {&cmd_label, &cmd_explain, &cmd_lint, &cmd_test, &cmd_eval, &cmd_diff, NULL};
 
 static void usage(FILE *f)
 {
@@ -13,7 +13,7 @@ static void usage(FILE *f)
                "route advice for irregular migration, and extracts routes, prices, contacts\n"
                "and documents. It reads only the files it is given; it never goes online.\n\n"
                "Commands:\n");
-    for (const cli_command *const *c = commands; *c; c++) fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+    for (const cli_command *const *c = commands; *c; c++) fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->brief);
     fprintf(f, "\nRun 'offerscan COMMAND --help' for a command's options.\n\n"
                "Exit codes:\n"
                "  0  success\n"

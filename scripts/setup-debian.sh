@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what offerscan needs to build and test on Debian 12, as root.
+# Safe to run again: it installs only what is missing.
+set -eu
+need=""
+for pkg in build-essential cmake pkg-config libpcre2-dev libyaml-dev libutf8proc-dev \
+           libjansson-dev libcsv-dev libhyperscan-dev python3 python3-yaml iso-codes ripgrep parallel; do
+    # Hyperscan exists only on x86-64; elsewhere Vectorscan has the same API.
+    if [ "$pkg" = libhyperscan-dev ] && [ "$(dpkg --print-architecture)" != amd64 ]; then
+        pkg=libvectorscan-dev
+    fi
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
+done
+if [ -n "$need" ]; then
+    echo "setup: installing$need"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
