@@ -366,19 +366,38 @@ static int digit_value(utf8proc_int32_t cp)
     return -1;
 }
 
-/* The longest calling code that begins digits[0..n), or NULL. */
-static const calling_code *find_code(const contact_data *c, const char *digits, size_t n)
+/* What the calling-code data says about a number. */
+typedef struct code_match {
+    const calling_code *code;     /* the ITU calling code: the shortest entry */
+    const calling_code *country;  /* the longest entry: "1416" CA within "1" */
+    const unsigned char *lengths; /* national lengths, from the longest entry that has them */
+    size_t               length_count;
+    int                  leading_zero;
+} code_match;
+
+/* Looks up the entries that begin digits[0..n). ITU calling codes are
+ * prefix-free, so the shortest entry is the calling code itself and any
+ * longer one ("1416", "77", "441534") a part of its numbering plan that
+ * belongs to another country. Returns 1 and fills m, or 0 when no code
+ * begins the digits. */
+static int find_code(const contact_data *c, const char *digits, size_t n, code_match *m)
 {
-    char key[CODE_MAX_DIGITS + 1];
-    for (size_t len = n < CODE_MAX_DIGITS ? n : CODE_MAX_DIGITS; len > 0; len--) {
-        memcpy(key, digits, len);
-        key[len] = '\0';
-        calling_code probe;
-        memcpy(probe.digits, key, len + 1);
+    memset(m, 0, sizeof *m);
+    calling_code probe;
+    for (size_t len = 1; len <= n && len <= CODE_MAX_DIGITS; len++) {
+        memcpy(probe.digits, digits, len);
+        probe.digits[len] = '\0';
         const calling_code *hit = bsearch(&probe, c->codes, c->code_count, sizeof *c->codes, cmp_code);
-        if (hit) return hit;
+        if (!hit) continue;
+        if (!m->code) m->code = hit;
+        m->country = hit;
+        m->leading_zero |= hit->leading_zero;
+        if (hit->length_count) {
+            m->lengths = hit->lengths;
+            m->length_count = hit->length_count;
+        }
     }
-    return NULL;
+    return m->code != NULL;
 }
 
 typedef struct candidate {
@@ -436,10 +455,10 @@ static int amount_follows(const char *s, size_t len, size_t end)
     return cat == UTF8PROC_CATEGORY_SC || cp == '%';
 }
 
-static int length_listed(const calling_code *cc, size_t n)
+static int length_listed(const code_match *m, size_t n)
 {
-    for (size_t i = 0; i < cc->length_count; i++)
-        if (cc->lengths[i] == n) return 1;
+    for (size_t i = 0; i < m->length_count; i++)
+        if (m->lengths[i] == n) return 1;
     return 0;
 }
 
@@ -497,22 +516,22 @@ static void read_phone(const contact_data *c, const char *s, size_t len, size_t 
         }
         upto[g] = nnumber;
     }
-    const calling_code *cc = NULL;
+    code_match cm;
     size_t code_len;
     if (c->code_count) {
-        cc = find_code(c, number, nnumber);
-        if (!cc) return;
-        code_len = strlen(cc->digits);
+        if (!find_code(c, number, nnumber, &cm)) return;
+        code_len = strlen(cm.code->digits);
     } else {
+        memset(&cm, 0, sizeof cm);
         code_len = number[0] == '1' || number[0] == '7' ? 1 : 2; /* a guess; no country */
     }
-    size_t trunk = nnumber > code_len && number[code_len] == '0' && !(cc && cc->leading_zero);
+    size_t trunk = nnumber > code_len && number[code_len] == '0' && !cm.leading_zero;
 
     size_t last = ngroups;
     if (ngroups > 1 && amount_follows(s, len, groups[ngroups - 1].end)) last = ngroups - 1;
     size_t min_national = NATIONAL_MIN_DIGITS;
-    for (size_t k = 0; cc && k < cc->length_count; k++)
-        if (cc->lengths[k] < min_national) min_national = cc->lengths[k];
+    for (size_t k = 0; k < cm.length_count; k++)
+        if (cm.lengths[k] < min_national) min_national = cm.lengths[k];
     size_t best = 0, best_listed = 0;
     for (size_t g = 0; g < last; g++) {
         if (upto[g] < code_len + trunk) continue;
@@ -520,7 +539,7 @@ static void read_phone(const contact_data *c, const char *s, size_t len, size_t 
         if (upto[g] - trunk > E164_MAX_DIGITS) break;
         if (national < min_national) continue;
         best = g + 1;
-        if (cc && length_listed(cc, national)) best_listed = g + 1;
+        if (length_listed(&cm, national)) best_listed = g + 1;
     }
     if (best_listed) best = best_listed;
     if (!best) return;
@@ -530,7 +549,7 @@ static void read_phone(const contact_data *c, const char *s, size_t len, size_t 
     strbuf_putc(&value, '+');
     strbuf_append(&value, number, code_len);
     strbuf_append(&value, number + code_len + trunk, total - code_len - trunk);
-    add_candidate(l, OFS_CONTACT_PHONE, value.buf, cc ? cc->country : "", start,
+    add_candidate(l, OFS_CONTACT_PHONE, value.buf, cm.country ? cm.country->country : "", start,
                   groups[best - 1].end);
     *resume = groups[best - 1].end;
 }
@@ -637,10 +656,11 @@ void contact_find(const contact_data *c, const extract_input *in, contact_list *
             if (v >= 0) number[nn++] = (char)('0' + v);
         }
         number[nn] = '\0';
-        const calling_code *cc = c->code_count ? find_code(c, number, nn) : NULL;
-        if (c->code_count && !cc) continue;
-        add_candidate(&found, OFS_CONTACT_PHONE, xasprintf("+%s", number), cc ? cc->country : "",
-                      ds, de);
+        code_match cm;
+        memset(&cm, 0, sizeof cm);
+        if (c->code_count && !find_code(c, number, nn, &cm)) continue;
+        add_candidate(&found, OFS_CONTACT_PHONE, xasprintf("+%s", number),
+                      cm.country ? cm.country->country : "", ds, de);
     }
 
     /* Phones written with "+" or "00". */
@@ -676,7 +696,7 @@ void contact_find(const contact_data *c, const extract_input *in, contact_list *
     free(links);
 
     /* Text order, each (kind, value) once. */
-    qsort(found.items, found.count, sizeof *found.items, cmp_candidate);
+    if (found.count) qsort(found.items, found.count, sizeof *found.items, cmp_candidate);
     for (size_t i = 0; i < found.count; i++) {
         ofs_contact *ct = &found.items[i].contact;
         int seen = 0;

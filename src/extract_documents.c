@@ -447,34 +447,62 @@ static void split_words(const char *text, size_t len, word_list *out)
     }
 }
 
-/* Asks the gazetteer about text[start..end); for one Arabic word, also
- * without its article "ال". */
+/* Asks the gazetteer about text[start..end). One Arabic word is also tried
+ * without its article: "الفرنسية" -> "فرنسية", and, since doubled letters
+ * are collapsed, "الليبي" (now "اليبي") -> "ليبي". */
 static int lookup(const document_data *dd, const char *text, size_t start, size_t end, int one,
                   char cc[3])
 {
     if (!dd->gaz) return 0;
     if (gazetteer_lookup_country(dd->gaz, text + start, end - start, cc)) return 1;
-    static const char article[] = "\xd8\xa7\xd9\x84"; /* ال */
-    if (one && end - start > 6 && memcmp(text + start, article, 4) == 0)
-        return gazetteer_lookup_country(dd->gaz, text + start + 4, end - start - 4, cc);
-    return 0;
+    static const char alef[] = "\xd8\xa7", lam[] = "\xd9\x84"; /* ا ل */
+    if (!one || end - start <= 6 || memcmp(text + start, alef, 2) != 0 ||
+        memcmp(text + start + 2, lam, 2) != 0)
+        return 0;
+    if (gazetteer_lookup_country(dd->gaz, text + start + 4, end - start - 4, cc)) return 1;
+    return gazetteer_lookup_country(dd->gaz, text + start + 2, end - start - 2, cc);
 }
 
-/* The country named by the words after (dir > 0) or before (dir < 0) the
- * term whose first and last words are words[first..last]. */
-static int country_beside(const document_data *dd, const char *text, const word_list *w,
-                          size_t first, size_t last, int dir, char cc[3])
+/* One document term found in the normalised text. */
+typedef struct term_hit {
+    const doc_term *term;
+    size_t          start, end;     /* normalised bytes */
+    size_t          first, last;    /* its words */
+    int             has_words;
+    char            country[3];
+} term_hit;
+
+typedef struct beside_state {
+    const document_data *dd;
+    const char          *text;
+    const word_list     *words;
+    const int           *owner;     /* per word: the hit it is part of, or -1 */
+    unsigned char       *claimed;   /* per word: already some document's country */
+} beside_state;
+
+/* Looks for the country of hit h in the words after it (dir > 0) or before
+ * it (dir < 0): one to three words, longest first, joined to it by blanks
+ * only, not part of another term and not already another document's
+ * country, or a flag. Returns 1 and sets h->country, claiming the words. */
+static int country_beside(const beside_state *bs, term_hit *h, int dir)
 {
+    const word_list *w = bs->words;
     size_t run[3], k = 0;
     if (dir > 0) {
-        for (size_t i = last + 1; i < w->count && k < 3 && w->items[i].blank_before; i++)
+        for (size_t i = h->last + 1; i < w->count && k < 3 && w->items[i].blank_before &&
+                                     bs->owner[i] < 0 && !bs->claimed[i];
+             i++)
             run[k++] = i;
     } else {
-        for (size_t i = first; i > 0 && k < 3 && w->items[i].blank_before; i--) run[k++] = i - 1;
+        for (size_t i = h->first; i > 0 && k < 3 && w->items[i].blank_before &&
+                                  bs->owner[i - 1] < 0 && !bs->claimed[i - 1];
+             i--)
+            run[k++] = i - 1;
     }
     if (k == 0) return 0;
     if (w->items[run[0]].flag[0]) {
-        memcpy(cc, w->items[run[0]].flag, 3);
+        memcpy(h->country, w->items[run[0]].flag, 3);
+        bs->claimed[run[0]] = 1;
         return 1;
     }
     for (size_t n = k; n > 0; n--) {
@@ -483,9 +511,36 @@ static int country_beside(const document_data *dd, const char *text, const word_
         if (has_flag) continue;
         size_t s = dir > 0 ? w->items[run[0]].start : w->items[run[n - 1]].start;
         size_t e = dir > 0 ? w->items[run[n - 1]].end : w->items[run[0]].end;
-        if (lookup(dd, text, s, e, n == 1, cc)) return 1;
+        if (lookup(bs->dd, bs->text, s, e, n == 1, h->country)) {
+            for (size_t i = 0; i < n; i++) bs->claimed[run[i]] = 1;
+            return 1;
+        }
+        h->country[0] = '\0';
     }
     return 0;
+}
+
+/* Finds the issuing countries: first on each term's preferred side, then,
+ * for the terms still without one, on the other side. */
+static void find_countries(const document_data *dd, const char *text, const word_list *words,
+                           term_hit *hits, size_t count)
+{
+    int *owner = xmalloc((words->count ? words->count : 1) * sizeof *owner);
+    unsigned char *claimed = xcalloc(words->count ? words->count : 1, 1);
+    for (size_t i = 0; i < words->count; i++) owner[i] = -1;
+    for (size_t h = 0; h < count; h++)
+        for (size_t i = hits[h].first; hits[h].has_words && i <= hits[h].last; i++)
+            owner[i] = (int)h;
+    beside_state bs = {dd, text, words, owner, claimed};
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t h = 0; h < count; h++) {
+            if (!hits[h].has_words || hits[h].country[0]) continue;
+            int dir = hits[h].term->adjective_before ? -1 : 1;
+            country_beside(&bs, &hits[h], pass ? -dir : dir);
+        }
+    }
+    free(owner);
+    free(claimed);
 }
 
 /* Appends to out every document the text names, with its issuing country
@@ -495,7 +550,9 @@ void document_find(const document_data *dd, const extract_input *in, document_li
 {
     if (!dd || !dd->re || !in->text || in->len == 0) return;
     const char *text = in->text;
-    size_t len = in->len, first_new = out->count;
+    size_t len = in->len;
+    term_hit *hits = NULL;
+    size_t hit_count = 0, hit_cap = 0;
     word_list words = {0};
     split_words(text, len, &words);
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
@@ -508,47 +565,44 @@ void document_find(const document_data *dd, const extract_input *in, document_li
         if (!mark) continue;
         const doc_term *term = &dd->terms[strtoul((const char *)mark, NULL, 10)];
         if (term->exclude) continue;
-
-        ofs_document doc;
-        memset(&doc, 0, sizeof doc);
-        doc.type = dd->types[term->type];
-        size_t first, last = 0, i = 0;
+        term_hit h;
+        memset(&h, 0, sizeof h);
+        h.term = term;
+        h.start = ms;
+        h.end = me;
+        size_t i = 0;
         while (i < words.count && words.items[i].end <= ms) i++;
-        first = i;
-        int inside = 0;
-        while (i < words.count && words.items[i].start < me) last = i++, inside = 1;
-        if (inside) {
-            int dir = term->adjective_before ? -1 : 1;
-            if (!country_beside(dd, text, &words, first, last, dir, doc.country))
-                country_beside(dd, text, &words, first, last, -dir, doc.country);
-        }
-        if (in->norm) {
-            norm_to_orig(in->norm, ms, me, &doc.span.start, &doc.span.end);
-        } else {
-            doc.span.start = ms;
-            doc.span.end = me;
-        }
-        VEC_PUSH(out->items, out->count, out->cap, doc);
+        h.first = i;
+        while (i < words.count && words.items[i].start < me) h.last = i++, h.has_words = 1;
+        VEC_PUSH(hits, hit_count, hit_cap, h);
     }
     pcre2_match_data_free(md);
+    find_countries(dd, text, &words, hits, hit_count);
     free(words.items);
 
     /* Each (type, country) once; a type without country only when it is
      * never named with one. */
-    size_t n = out->count - first_new;
-    unsigned char *drop = xcalloc(n ? n : 1, 1);
-    for (size_t j = 0; j < n; j++) {
-        const ofs_document *doc = &out->items[first_new + j];
-        for (size_t k = 0; k < n && !drop[j]; k++) {
-            const ofs_document *other = &out->items[first_new + k];
-            if (k == j || strcmp(other->type, doc->type) != 0) continue;
-            if (!doc->country[0] && other->country[0]) drop[j] = 1;
-            else if (k < j && strcmp(other->country, doc->country) == 0) drop[j] = 1;
+    for (size_t j = 0; j < hit_count; j++) {
+        const term_hit *h = &hits[j];
+        int drop = 0;
+        for (size_t k = 0; k < hit_count && !drop; k++) {
+            const term_hit *o = &hits[k];
+            if (k == j || o->term->type != h->term->type) continue;
+            if (!h->country[0] && o->country[0]) drop = 1;
+            else if (k < j && strcmp(o->country, h->country) == 0) drop = 1;
         }
+        if (drop) continue;
+        ofs_document doc;
+        memset(&doc, 0, sizeof doc);
+        doc.type = dd->types[h->term->type];
+        memcpy(doc.country, h->country, sizeof doc.country);
+        if (in->norm) {
+            norm_to_orig(in->norm, h->start, h->end, &doc.span.start, &doc.span.end);
+        } else {
+            doc.span.start = h->start;
+            doc.span.end = h->end;
+        }
+        VEC_PUSH(out->items, out->count, out->cap, doc);
     }
-    size_t kept = first_new;
-    for (size_t j = 0; j < n; j++)
-        if (!drop[j]) out->items[kept++] = out->items[first_new + j];
-    free(drop);
-    out->count = kept;
+    free(hits);
 }

@@ -90,9 +90,11 @@
  *      and "tripoli-lampedusa" stay two words.
  *   4. Spaced letters: 4 or more tokens of one letter each, separated by
  *      single spaces, are joined: "p a s s p o r t" -> "pasport",
- *      "ب ح ر ي ه" -> "بحريه". (Dots, dashes and underscores between single
- *      letters are covered by rule 3.) Stage A has already collapsed runs of
- *      spaces, so "p  a  s  s" is joined too.
+ *      "ب ح ر ي ه" -> "بحريه", "(v i s a)!" -> "(visa)!" (punctuation may
+ *      lead the first token and trail the last). "a b c" stays. Dots,
+ *      dashes and underscores between single letters are covered by rule 3.
+ *      Stage A has already collapsed runs of spaces, so "p  a  s  s" is
+ *      joined too.
  *   5. Every run of two or more identical letters (after case folding)
  *      collapses to one letter: "boooat" -> "boat", "passport" -> "pasport",
  *      "Annaba" -> "anaba", "ااااا" -> "ا". Digits, punctuation and emoji are
@@ -673,16 +675,32 @@ static inline int cp_is_letter(uint32_t cp)
     return is_letter_category(utf8proc_category((utf8proc_int32_t)cp));
 }
 
-/* If a[t0, t1) is one letter, possibly repeated ("a", "aa", "ب"), returns
- * it, else 0. */
-static uint32_t b_single_letter(const stage_b *b, size_t t0, size_t t1)
+/* Looks at the token a[t0, t1) as punctuation, one letter (possibly
+ * repeated: "a", "aa", "ب") and punctuation again ("(p", "t!"). Returns the
+ * letter and sets [*l0, *l1) to the letters, or returns 0. Digits do not
+ * count as punctuation. */
+static uint32_t b_letter_token(const stage_b *b, size_t t0, size_t t1, size_t *l0, size_t *l1)
 {
-    uint32_t len;
-    uint32_t cp = b_decode(b, t0, &len);
-    if (!cp_is_letter(cp)) return 0;
-    for (size_t p = t0 + len; p < t1; p += len) {
-        uint32_t l2;
-        if (b_decode(b, p, &l2) != cp) return 0;
+    size_t p = t0;
+    uint32_t len, cp = 0;
+    while (p < t1) {
+        cp = b_decode(b, p, &len);
+        if (cp_is_letter(cp) || (cp >= '0' && cp <= '9')) break;
+        p += len;
+    }
+    if (p == t1 || !cp_is_letter(cp)) return 0;
+    *l0 = p;
+    p += len;
+    while (p < t1) {
+        uint32_t l2, c2 = b_decode(b, p, &l2);
+        if (c2 != cp) break;
+        p += l2;
+    }
+    *l1 = p;
+    while (p < t1) {
+        uint32_t l2, c2 = b_decode(b, p, &l2);
+        if (cp_is_letter(c2) || (c2 >= '0' && c2 <= '9')) return 0;
+        p += l2;
     }
     return cp;
 }
@@ -693,38 +711,51 @@ static inline size_t b_token_end(const stage_b *b, size_t pos)
     return pos;
 }
 
-/* Writes the letter token a[t0, t1) (one letter, maybe repeated) with
- * collapsing, as part of a run of spaced letters. */
-static void b_put_letter_token(stage_b *b, size_t t0, size_t t1, uint32_t cp)
+/* Writes the letters a[l0, l1) (one letter, maybe repeated) collapsed. */
+static void b_put_letters(stage_b *b, size_t l0, size_t l1, uint32_t cp)
 {
     uint32_t len;
-    b_decode(b, t0, &len);
-    if (cp == b->prev_letter) b_extend_last(b, t1);
+    b_decode(b, l0, &len);
+    if (cp == b->prev_letter) b_extend_last(b, l1);
     else {
-        b_put_ident(b, b->a + t0, len, t0);
-        if (t0 + len < t1) b_extend_last(b, t1);
+        b_put_ident(b, b->a + l0, len, l0);
+        if (l0 + len < l1) b_extend_last(b, l1);
     }
     b->prev_letter = cp;
 }
 
-/* Spaced letters: at a single-letter token [t0, t1). Returns the end of
- * the run when 4 or more single-letter tokens follow each other separated
- * by one space (the run is then written), else 0. */
-static size_t b_spaced(stage_b *b, size_t t0, size_t t1)
+/* Spaced letters, at the token a[t0, t1) whose letter is cp, at [l0, l1),
+ * with nothing after it. When 4 or more one-letter tokens follow each
+ * other separated by single spaces (punctuation may lead the first and
+ * trail the last: "(p a s s)", "v i s a!"), writes them joined and returns
+ * the end of the run, else returns 0. */
+static size_t b_spaced(stage_b *b, size_t t0, size_t l0, size_t t1)
 {
-    size_t count = 1, end = t1;
+    size_t count = 1, end = t1, last_l1 = t1;
     while (end + 1 < b->alen && b->a[end] == ' ') {
-        size_t e2 = b_token_end(b, end + 1);
-        if (e2 == end + 1 || !b_single_letter(b, end + 1, e2)) break;
+        size_t e2 = b_token_end(b, end + 1), m0, m1;
+        if (e2 == end + 1 || !b_letter_token(b, end + 1, e2, &m0, &m1) || m0 != end + 1) break;
         count++;
         end = e2;
+        last_l1 = m1;
+        if (m1 != e2) break;   /* trailing punctuation ends the run */
     }
     if (count < 4) return 0;
-    size_t p = t0;
-    while (p < end) {
-        size_t e = b_token_end(b, p);
-        b_put_letter_token(b, p, e, b_single_letter(b, p, e));
+    if (l0 > t0) {
+        b->prev_letter = 0;
+        b_put_ident(b, b->a + t0, l0 - t0, t0);
+    }
+    size_t p = l0;
+    for (;;) {
+        size_t e = b_token_end(b, p), m0, m1;
+        uint32_t cp = b_letter_token(b, p, e, &m0, &m1);
+        b_put_letters(b, m0, m1, cp);
+        if (e == end) break;
         p = e + 1;
+    }
+    if (last_l1 < end) {
+        b->prev_letter = 0;
+        b_put_ident(b, b->a + last_l1, end - last_l1, last_l1);
     }
     return end;
 }
@@ -924,9 +955,9 @@ static void stage_b_run(ofs_norm *n, const out_stream *mid, out_stream *os)
             any |= cls;
             t1++;
         }
-        uint32_t single = b_single_letter(&b, i, t1);
-        if (single) {
-            size_t end = b_spaced(&b, i, t1);
+        size_t l0, l1;
+        if (b_letter_token(&b, i, t1, &l0, &l1) && l1 == t1) {
+            size_t end = b_spaced(&b, i, l0, t1);
             if (end) {
                 i = end;
                 continue;

@@ -201,12 +201,21 @@ ofs_span ofs_scanner_orig_span(const ofs_scanner *sc, size_t start, size_t end);
 
 /* ---- reading records ---------------------------------------------------- */
 
-typedef enum { OFS_FORMAT_AUTO, OFS_FORMAT_JSONL, OFS_FORMAT_TEXT } ofs_format;
+typedef enum {
+    OFS_FORMAT_AUTO,       /* detect from the content */
+    OFS_FORMAT_JSONL,
+    OFS_FORMAT_TEXT,       /* one record per line (or per file with whole_file) */
+    OFS_FORMAT_CSV,
+    OFS_FORMAT_TSV,
+    OFS_FORMAT_TELEGRAM,   /* Telegram Desktop's result.json */
+    OFS_FORMAT_WHATSAPP,   /* WhatsApp's exported chat .txt */
+} ofs_format;
 
 typedef struct ofs_read_options {
     ofs_format  format;
-    const char *text_field;   /* dotted path, default "text" */
-    const char *id_field;     /* dotted path, default "id" */
+    const char *text_field;   /* dotted path or column name, default "text" */
+    const char *id_field;     /* dotted path or column name, default "id" */
+    int         whole_file;   /* text format: one record per file */
 } ofs_read_options;
 
 /* One input record. Everything is owned by the reader and valid until its
@@ -218,6 +227,8 @@ typedef struct ofs_record {
     size_t      len;
     const char *file;         /* input name ("-" for standard input) */
     size_t      line;         /* 1-based line number where the record starts */
+    const char *source_json;  /* metadata as a JSON object text (chat, date,
+                               * sender, row...), or NULL */
     const char *error;        /* set when the record could not be read */
 } ofs_record;
 
@@ -230,16 +241,47 @@ ofs_reader *ofs_reader_open(const char *path, const ofs_read_options *opt, ofs_d
  * an error: a malformed line still yields one record), 0 at the end, -1 on
  * a read error (added to the reader's diagnostics list). */
 int ofs_reader_next(ofs_reader *r, ofs_record *rec);
+/* The input's size in bytes when known (a regular file), else 0; and the
+ * bytes consumed so far. For progress reports. */
+size_t ofs_reader_size(const ofs_reader *r);
+size_t ofs_reader_offset(const ofs_reader *r);
 void ofs_reader_close(ofs_reader *r);
 
 /* ---- writing results ---------------------------------------------------- */
 
 /* Returns one JSON Lines object (no newline) for the result of scanning
  * rec: id, labels, scores, routes, prices, contacts, documents, evidence,
- * and error / notes when there are any. When r is NULL (a record that
- * could not be read) the object carries rec's error and empty lists.
+ * source, and error / notes when there are any. When r is NULL (a record
+ * that could not be read) the object carries rec's error and empty lists.
  * The string is malloc'd; the caller frees it. */
 char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec);
+
+/* A function that turns one result into one output line (no newline),
+ * malloc'd: ofs_result_to_jsonl, or a CSV/TSV row writer. ctx is passed
+ * through. It is called from worker threads, so it must not touch shared
+ * state. */
+typedef char *(*ofs_format_fn)(const ofs_result *r, const ofs_record *rec, void *ctx);
+
+/* ---- batches: many records, many threads, input order kept -------------- */
+
+typedef struct ofs_batch_options {
+    int threads;          /* worker threads; 0 = all cores */
+    int progress;         /* 1: a progress line on stderr (only if it is a terminal) */
+} ofs_batch_options;
+
+typedef struct ofs_batch_stats {
+    size_t records;       /* records read (= lines written) */
+    size_t record_errors; /* records that carried an error */
+    size_t bytes;         /* input bytes */
+} ofs_batch_stats;
+
+/* Scans every record of reader with rules in worker threads, each with its
+ * own scanner, and writes format(result) plus a newline to out, in input
+ * order, with bounded memory. Returns 0; -1 when the output could not be
+ * written (errno is kept); -2 when the input could not be read (the error
+ * is in the reader's diagnostics). stats may be NULL. */
+int ofs_batch_run(const ofs_rules *rules, ofs_reader *reader, const ofs_batch_options *opt, ofs_format_fn format,
+                  void *format_ctx, FILE *out, ofs_batch_stats *stats);
 
 /* ---- evaluation against gold records ------------------------------------ */
 

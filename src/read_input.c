@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "diag.h"
 #include "offerscan.h"
@@ -30,6 +31,8 @@ struct ofs_reader {
     char       *id_json;
     char       *text;       /* a copy for JSON string values */
     char       *error;
+    size_t      size;       /* of a regular file, else 0 */
+    size_t      offset;     /* bytes consumed */
 };
 
 ofs_reader *ofs_reader_open(const char *path, const ofs_read_options *opt, ofs_diags *d)
@@ -45,6 +48,8 @@ ofs_reader *ofs_reader_open(const char *path, const ofs_read_options *opt, ofs_d
         owns = 1;
     }
     ofs_reader *r = xcalloc(1, sizeof *r);
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) r->size = (size_t)st.st_size;
     r->f = f;
     r->owns_file = owns;
     r->name = xstrdup(path ? path : "-");
@@ -150,6 +155,7 @@ int ofs_reader_next(ofs_reader *r, ofs_record *rec)
             return 0;
         }
         r->line_no++;
+        r->offset += (size_t)got;
         size_t n = (size_t)got;
         char *line = r->line;
         if (r->line_no == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
@@ -184,3 +190,6 @@ int ofs_reader_next(ofs_reader *r, ofs_record *rec)
         return 1;
     }
 }
+
+size_t ofs_reader_size(const ofs_reader *r) { return r->size; }
+size_t ofs_reader_offset(const ofs_reader *r) { return r->offset; }

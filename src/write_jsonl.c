@@ -146,8 +146,14 @@ char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec)
         for (size_t i = 0; i < r->note_count; i++) json_array_append_new(notes, json_string(r->notes[i]));
         json_object_set_new(o, "notes", notes);
     }
-    json_object_set_new(o, "source", json_pack("{s:s,s:I}", "file", rec->file ? rec->file : "-", "line",
-                                               (json_int_t)rec->line));
+    json_t *source = rec->source_json ? json_loads(rec->source_json, 0, NULL) : NULL;
+    if (!json_is_object(source)) {
+        json_decref(source);
+        source = json_object();
+    }
+    json_object_set_new(source, "file", json_text(rec->file ? rec->file : "-", rec->file ? strlen(rec->file) : 1));
+    json_object_set_new(source, "line", json_integer((json_int_t)rec->line));
+    json_object_set_new(o, "source", source);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;

@@ -1,4 +1,4 @@
-/* test_normalize.c: runs the normaliser's case files (tests/normalize/*.tsv)
+/* test_normalize.c: runs the normaliser's case files (tests/normalize/NAME.tsv)
  * and checks its offset map on every case and on random text.
  *
  * Usage: test_normalize DIR

@@ -5,13 +5,15 @@
 
 #include "cli.h"
 
-enum { OPT_TEXT_FIELD = 256, OPT_ID_FIELD, OPT_FORMAT };
+enum { OPT_TEXT_FIELD = 256, OPT_ID_FIELD, OPT_FORMAT, OPT_THREADS, OPT_QUIET };
 
 static const cli_option label_options[] = {
     {"rules", 'r', "DIR", "load the rule set from DIR instead of the built-in one"},
     {"format", OPT_FORMAT, "FMT", "input format: auto (default), jsonl or text (one record per line)"},
     {"text-field", OPT_TEXT_FIELD, "F", "JSON field holding the text, dotted for nesting (default: text)"},
     {"id-field", OPT_ID_FIELD, "F", "JSON field holding the record id (default: id)"},
+    {"threads", 'j', "N", "worker threads (default: all cores)"},
+    {"quiet", 'q', NULL, "no progress line on a terminal"},
     {0, 0, 0, 0},
 };
 
@@ -26,7 +28,8 @@ const cli_command cmd_label = {
 };
 
 /* Labels every record of one input. Returns an exit code. */
-static int label_file(ofs_scanner *sc, const char *path, const ofs_read_options *opt, int *record_errors)
+static int label_file(const ofs_rules *rules, const char *path, const ofs_read_options *opt,
+                      const ofs_batch_options *bopt, size_t *record_errors)
 {
     ofs_diags *d = ofs_diags_create();
     ofs_reader *rd = ofs_reader_open(path, opt, d);
@@ -35,38 +38,33 @@ static int label_file(ofs_scanner *sc, const char *path, const ofs_read_options 
         ofs_diags_free(d);
         return EXIT_IO;
     }
-    int rc = EXIT_OK;
-    ofs_record rec;
-    int got;
-    while ((got = ofs_reader_next(rd, &rec)) == 1) {
-        const ofs_result *res = rec.error ? NULL : ofs_scan(sc, rec.text, rec.len);
-        if (rec.error) (*record_errors)++;
-        char *line = ofs_result_to_jsonl(res, &rec);
-        if (!line || fputs(line, stdout) == EOF || putchar('\n') == EOF) {
-            fprintf(stderr, "offerscan label: cannot write output: %s\n", strerror(errno));
-            free(line);
-            rc = EXIT_IO;
-            break;
-        }
-        free(line);
-    }
-    if (got < 0) {
-        ofs_diags_print(d, stderr);
-        rc = EXIT_IO;
-    }
+    ofs_batch_stats st;
+    int rc = ofs_batch_run(rules, rd, bopt, NULL, NULL, stdout, &st);
+    *record_errors += st.record_errors;
+    if (rc == -1) fprintf(stderr, "offerscan label: cannot write output: %s\n", strerror(errno));
+    if (rc == -2) ofs_diags_print(d, stderr);
     ofs_reader_close(rd);
     ofs_diags_free(d);
-    return rc;
+    return rc == 0 ? EXIT_OK : EXIT_IO;
 }
 
 static int run_label(int argc, char **argv)
 {
     const char *rules_dir = NULL, *v;
-    ofs_read_options opt = {OFS_FORMAT_AUTO, "text", "id"};
+    ofs_read_options opt = {OFS_FORMAT_AUTO, "text", "id", 0};
+    ofs_batch_options bopt = {0, 1};
     int c;
     while ((c = cli_next_option(&cmd_label, argc, argv, &v)) != -1) {
         switch (c) {
         case 'r': rules_dir = v; break;
+        case 'j':
+            bopt.threads = atoi(v);
+            if (bopt.threads < 1 || bopt.threads > 1024) {
+                fprintf(stderr, "offerscan label: --threads takes a number from 1 to 1024\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'q': bopt.progress = 0; break;
         case OPT_TEXT_FIELD: opt.text_field = v; break;
         case OPT_ID_FIELD: opt.id_field = v; break;
         case OPT_FORMAT:
@@ -84,13 +82,13 @@ static int run_label(int argc, char **argv)
     }
     ofs_rules *rules = cli_load_rules(rules_dir);
     if (!rules) return EXIT_RULES;
-    ofs_scanner *sc = ofs_scanner_create(rules);
-    int rc = EXIT_OK, record_errors = 0;
+    int rc = EXIT_OK;
+    size_t record_errors = 0;
     if (optind >= argc) {
-        rc = label_file(sc, NULL, &opt, &record_errors);
+        rc = label_file(rules, NULL, &opt, &bopt, &record_errors);
     } else {
         for (int i = optind; i < argc && rc != EXIT_IO; i++) {
-            int r = label_file(sc, argv[i], &opt, &record_errors);
+            int r = label_file(rules, argv[i], &opt, &bopt, &record_errors);
             if (r != EXIT_OK) rc = r;
         }
     }
@@ -98,10 +96,9 @@ static int run_label(int argc, char **argv)
         fprintf(stderr, "offerscan label: cannot write output: %s\n", strerror(errno));
         rc = EXIT_IO;
     }
-    ofs_scanner_free(sc);
     ofs_rules_free(rules);
     if (rc == EXIT_OK && record_errors) {
-        fprintf(stderr, "offerscan label: %d record(s) could not be read; each has an \"error\" in the output\n",
+        fprintf(stderr, "offerscan label: %zu record(s) could not be read; each has an \"error\" in the output\n",
                 record_errors);
         rc = EXIT_RECORDS;
     }
