@@ -50,6 +50,7 @@ typedef struct batch {
     size_t           ring_size;
     size_t           next_to_process;   /* seq of the oldest filled chunk */
     int              finished;          /* no more input */
+    int              no_prefilter;
     pthread_mutex_t  lock;
     pthread_cond_t   filled;            /* a chunk was filled, or input ended */
     pthread_cond_t   done;              /* a chunk was processed */
@@ -100,6 +101,7 @@ static void *worker_main(void *arg)
 {
     batch *b = arg;
     ofs_scanner *sc = ofs_scanner_create(b->rules);
+    ofs_scanner_set_prefilter(sc, !b->no_prefilter);
     pthread_mutex_lock(&b->lock);
     for (;;) {
         chunk *c = &b->ring[b->next_to_process % b->ring_size];
@@ -168,8 +170,11 @@ int ofs_batch_run(const ofs_rules *rules, ofs_reader *reader, const ofs_batch_op
                   void *format_ctx, FILE *out, ofs_batch_stats *stats)
 {
     int threads = opt && opt->threads > 0 ? opt->threads : default_threads();
-    batch b = {rules, format ? format : format_jsonl, format_ctx, NULL, (size_t)threads * 2 + 1, 0, 0,
-               PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    batch b = {.rules = rules, .format = format ? format : format_jsonl, .format_ctx = format_ctx,
+               .ring_size = (size_t)threads * 2 + 1, .no_prefilter = opt ? opt->no_prefilter : 0};
+    pthread_mutex_init(&b.lock, NULL);
+    pthread_cond_init(&b.filled, NULL);
+    pthread_cond_init(&b.done, NULL);
     b.ring = xcalloc(b.ring_size, sizeof *b.ring);
     pthread_t *workers = xcalloc((size_t)threads, sizeof *workers);
     int started = 0; /* workers[0..started) run; with none, chunks are processed inline */
@@ -179,6 +184,7 @@ int ofs_batch_run(const ofs_rules *rules, ofs_reader *reader, const ofs_batch_op
     size_t next_seq = 0, next_write = 0;
     int rc = 0, eof = 0;
     ofs_scanner *inline_scanner = started ? NULL : ofs_scanner_create(rules);
+    if (inline_scanner) ofs_scanner_set_prefilter(inline_scanner, !b.no_prefilter);
 
     while (!eof || next_write < next_seq) {
         /* Fill the next slot if it is free. */

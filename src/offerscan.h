@@ -188,6 +188,9 @@ void ofs_scanner_free(ofs_scanner *sc);
 /* With on != 0, later scans also list near misses (costs time: off by
  * default). */
 void ofs_scanner_set_explain(ofs_scanner *sc, int on);
+/* With on == 0, every pattern is confirmed by PCRE2 without the Hyperscan
+ * prefilter (the results are the same; for testing and comparison). */
+void ofs_scanner_set_prefilter(ofs_scanner *sc, int on);
 
 /* Scans text[0..len) (any bytes; invalid UTF-8 is tolerated and flagged).
  * Returns the result, owned by the scanner and valid until the next call,
@@ -267,6 +270,7 @@ typedef char *(*ofs_format_fn)(const ofs_result *r, const ofs_record *rec, void 
 typedef struct ofs_batch_options {
     int threads;          /* worker threads; 0 = all cores */
     int progress;         /* 1: a progress line on stderr (only if it is a terminal) */
+    int no_prefilter;     /* 1: PCRE2 alone, without the Hyperscan prefilter */
 } ofs_batch_options;
 
 typedef struct ofs_batch_stats {

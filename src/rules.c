@@ -26,6 +26,7 @@
 #include "rules.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -420,6 +421,7 @@ ofs_rules *rules_build(const ofs_bundle *b, ofs_diags *d)
 {
     size_t errors = ofs_diags_errors(d);
     ofs_rules *rs = xcalloc(1, sizeof *rs);
+    pthread_mutex_init(&rs->prefilter_lock, NULL);
     for (int i = 0; i < OFS_LABEL_COUNT; i++) rs->threshold[i] = 2.0;
     rs->limits = (scan_limits){1000000, 10000, 32};
     for (size_t f = 0; f < b->count; f++) check_file_kind(b->docs[f], d);
@@ -486,8 +488,22 @@ void ofs_rules_free(ofs_rules *rs)
     price_data_free(rs->prices);
     contact_data_free(rs->contacts);
     document_data_free(rs->documents);
+    prefilter_free(rs->prefilter);
+    pthread_mutex_destroy(&rs->prefilter_lock);
     free(rs);
 }
 
 size_t ofs_rules_count(const ofs_rules *rs) { return rs->rule_count; }
 const char *ofs_rules_id(const ofs_rules *rs, size_t i) { return i < rs->rule_count ? rs->rules[i].id : NULL; }
+
+const prefilter *rules_prefilter(const ofs_rules *rs)
+{
+    ofs_rules *m = (ofs_rules *)(uintptr_t)rs; /* the one lazily written field, under its lock */
+    pthread_mutex_lock(&m->prefilter_lock);
+    if (!m->prefilter_built) {
+        m->prefilter = prefilter_build(m->patterns);
+        m->prefilter_built = 1;
+    }
+    pthread_mutex_unlock(&m->prefilter_lock);
+    return m->prefilter;
+}

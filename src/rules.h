@@ -9,6 +9,7 @@
 #ifndef OFS_RULES_H
 #define OFS_RULES_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "bundle.h"
@@ -16,6 +17,7 @@
 #include "lexicon.h"
 #include "offerscan.h"
 #include "patterns.h"
+#include "prefilter.h"
 
 /* "terms within N words of each other": words between the end of the
  * earlier match and the start of the later one, at most `within`. */
@@ -75,7 +77,16 @@ struct ofs_rules {
     price_data    *prices;
     contact_data  *contacts;
     document_data *documents;
+    /* The prefilter is compiled when the first scanner is created (lint and
+     * test never pay for it); prefilter_lock guards that one write. */
+    pthread_mutex_t prefilter_lock;
+    int             prefilter_built;
+    prefilter      *prefilter;
 };
+
+/* The rule set's prefilter, compiled on first use (thread-safe); NULL when
+ * there is none. */
+const prefilter *rules_prefilter(const ofs_rules *rs);
 
 /* Builds a rule set from a loaded bundle. Every problem (with its position)
  * goes to d. Returns NULL when there were errors; with lint_only set, the

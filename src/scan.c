@@ -23,6 +23,7 @@
 #include "extract.h"
 #include "normalize.h"
 #include "patterns.h"
+#include "prefilter.h"
 #include "rules.h"
 #include "score.h"
 #include "util.h"
@@ -45,6 +46,10 @@ struct ofs_scanner {
     ofs_norm        *norm;
     pattern_matcher *matcher;
     int              explain;
+    int              use_prefilter;
+    const prefilter *prefilter;
+    prefilter_scratch *prefilter_scratch;
+    unsigned char   *candidates; /* candidates[id]: pattern id may match this record */
 
     const char      *text;       /* normalised text of this scan */
     size_t           len;
@@ -89,6 +94,10 @@ ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
         return NULL;
     }
     sc->patterns = xcalloc(pattern_table_count(rules->patterns) + 1, sizeof *sc->patterns);
+    sc->candidates = xcalloc(pattern_table_count(rules->patterns) + 1, 1);
+    sc->use_prefilter = 1;
+    sc->prefilter = rules_prefilter(rules);
+    sc->prefilter_scratch = prefilter_scratch_create(sc->prefilter);
     sc->scratch = xcalloc(rules->limits.max_matches, sizeof *sc->scratch);
     return sc;
 }
@@ -104,6 +113,8 @@ void ofs_scanner_free(ofs_scanner *sc)
     norm_free(sc->norm);
     pattern_matcher_free(sc->matcher);
     free(sc->patterns);
+    free(sc->candidates);
+    prefilter_scratch_free(sc->prefilter_scratch);
     free(sc->spans);
     free(sc->scratch);
     free(sc->word_starts);
@@ -122,6 +133,7 @@ void ofs_scanner_free(ofs_scanner *sc)
 }
 
 void ofs_scanner_set_explain(ofs_scanner *sc, int on) { sc->explain = on; }
+void ofs_scanner_set_prefilter(ofs_scanner *sc, int on) { sc->use_prefilter = on; }
 
 const char *ofs_scanner_normalized(const ofs_scanner *sc, size_t *len) { return norm_text(sc->norm, len); }
 
@@ -148,6 +160,12 @@ static const pattern_state *pattern_eval(ofs_scanner *sc, size_t id, const rule 
 {
     pattern_state *ps = &sc->patterns[id];
     if (ps->state == PAT_DONE) return ps;
+    if (!sc->candidates[id]) { /* the prefilter rules it out: no match */
+        ps->state = PAT_DONE;
+        ps->first = sc->span_count;
+        ps->count = 0;
+        return ps;
+    }
     size_t n = 0;
     int rc = pattern_find_all(sc->matcher, id, sc->text, sc->len, sc->scratch, sc->rules->limits.max_matches, &n);
     ps->state = PAT_DONE;
@@ -245,9 +263,21 @@ static void push_match(ofs_scanner *sc, const char *name, size_t span_index)
 /* Evaluates rule ri. Returns 1 when it fires (its matches are appended to
  * the match pool). In explain mode, a rule with some condition met and
  * some failed is recorded as a near miss with the failed conditions. */
+/* 1 when some pattern of r that can make it fire may match this record. */
+static int rule_has_candidate(const ofs_scanner *sc, const rule *r)
+{
+    for (size_t i = 0; i < r->pattern_count; i++) {
+        int only_none = 0;
+        for (size_t k = 0; k < r->none_count; k++) only_none |= r->none[k] == i;
+        if (!only_none && sc->candidates[r->patterns[i].id]) return 1;
+    }
+    return 0;
+}
+
 static int rule_eval(ofs_scanner *sc, size_t ri)
 {
     const rule *r = &sc->rules->rules[ri];
+    if (!sc->explain && !rule_has_candidate(sc, r)) return 0;
     size_t mark = sc->match_count;
     int ok = 1, met = 0; /* met: some positive pattern matched (for near misses) */
     strbuf why = {0};
@@ -370,6 +400,11 @@ const ofs_result *ofs_scan(ofs_scanner *sc, const char *text, size_t len)
     if (norm_run(sc->norm, text, len, NORM_DEOBFUSCATE) != 0) return NULL;
     sc->text = norm_text(sc->norm, &sc->len);
     const ofs_rules *rs = sc->rules;
+    size_t npat = pattern_table_count(rs->patterns);
+    if (sc->use_prefilter && sc->prefilter && sc->prefilter_scratch)
+        prefilter_scan(sc->prefilter, sc->prefilter_scratch, sc->text, sc->len, sc->candidates, npat);
+    else
+        memset(sc->candidates, 1, npat);
 
     for (size_t ri = 0; ri < rs->rule_count; ri++) rule_eval(sc, ri);
 

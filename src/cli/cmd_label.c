@@ -5,7 +5,7 @@
 
 #include "cli.h"
 
-enum { OPT_TEXT_FIELD = 256, OPT_ID_FIELD, OPT_FORMAT, OPT_THREADS, OPT_QUIET };
+enum { OPT_TEXT_FIELD = 256, OPT_ID_FIELD, OPT_FORMAT, OPT_THREADS, OPT_QUIET, OPT_NO_PREFILTER };
 
 static const cli_option label_options[] = {
     {"rules", 'r', "DIR", "load the rule set from DIR instead of the built-in one"},
@@ -14,6 +14,7 @@ static const cli_option label_options[] = {
     {"id-field", OPT_ID_FIELD, "F", "JSON field holding the record id (default: id)"},
     {"threads", 'j', "N", "worker threads (default: all cores)"},
     {"quiet", 'q', NULL, "no progress line on a terminal"},
+    {"no-prefilter", OPT_NO_PREFILTER, NULL, "confirm every pattern with PCRE2, without the Hyperscan prefilter"},
     {0, 0, 0, 0},
 };
 
@@ -52,7 +53,7 @@ static int run_label(int argc, char **argv)
 {
     const char *rules_dir = NULL, *v;
     ofs_read_options opt = {OFS_FORMAT_AUTO, "text", "id", 0};
-    ofs_batch_options bopt = {0, 1};
+    ofs_batch_options bopt = {0, 1, 0};
     int c;
     while ((c = cli_next_option(&cmd_label, argc, argv, &v)) != -1) {
         switch (c) {
@@ -65,6 +66,7 @@ static int run_label(int argc, char **argv)
             }
             break;
         case 'q': bopt.progress = 0; break;
+        case OPT_NO_PREFILTER: bopt.no_prefilter = 1; break;
         case OPT_TEXT_FIELD: opt.text_field = v; break;
         case OPT_ID_FIELD: opt.id_field = v; break;
         case OPT_FORMAT:

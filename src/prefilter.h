@@ -1,0 +1,32 @@
+/* prefilter.h: one Hyperscan (or Vectorscan) database over every pattern of
+ * a rule set, in prefilter mode, so that PCRE2 only confirms the patterns
+ * that can match a record. Internal. Without libhs, prefilter_build returns
+ * NULL and every pattern is a candidate. */
+#ifndef OFS_PREFILTER_H
+#define OFS_PREFILTER_H
+
+#include <stddef.h>
+
+#include "patterns.h"
+
+typedef struct prefilter prefilter;
+typedef struct prefilter_scratch prefilter_scratch;
+
+/* Compiles the table's patterns into one database. Patterns Hyperscan
+ * cannot take even in prefilter mode are always candidates. Returns NULL
+ * when libhs is not built in or the database cannot be built (then every
+ * pattern is a candidate). Free with prefilter_free. */
+prefilter *prefilter_build(const pattern_table *t);
+void prefilter_free(prefilter *p);
+
+/* Per-thread scratch space; NULL when p is NULL or out of memory. */
+prefilter_scratch *prefilter_scratch_create(const prefilter *p);
+void prefilter_scratch_free(prefilter_scratch *s);
+
+/* Sets candidates[id] to 1 for every pattern that may match text[0..len)
+ * (and for every pattern outside the database); others to 0. Returns 0, or
+ * -1 when the scan failed (then every pattern is marked a candidate). */
+int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len,
+                   unsigned char *candidates, size_t count);
+
+#endif

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The same input must give the same output however it is run:
+#   1. with the Hyperscan prefilter and with PCRE2 alone;
+#   2. with 1 worker thread and with 4;
+#   3. split into shards by GNU parallel (--pipepart) and in one run
+#      (compared without "source", whose line numbers restart per shard).
+# Usage: run_consistency.sh OFFERSCAN GOLD.jsonl...
+set -u
+bin=$1; shift
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat "$@" > "$tmp/in.jsonl"
+records=$(wc -l < "$tmp/in.jsonl")
+passed=0 failed=0
+check() { # name file-a file-b
+    if cmp -s "$2" "$3" && [ "$(wc -l < "$2")" -eq "$records" ]; then
+        passed=$((passed + 1)); echo "ok   $1 ($records records)"
+    else
+        failed=$((failed + 1)); echo "FAIL $1"; diff "$2" "$3" | head -5
+    fi
+}
+"$bin" label -q "$tmp/in.jsonl" > "$tmp/a" || exit 1
+"$bin" label -q --no-prefilter "$tmp/in.jsonl" > "$tmp/b" || exit 1
+check "prefilter vs PCRE2 alone" "$tmp/a" "$tmp/b"
+"$bin" label -q -j1 "$tmp/in.jsonl" > "$tmp/c" || exit 1
+"$bin" label -q -j4 "$tmp/in.jsonl" > "$tmp/d" || exit 1
+check "1 thread vs 4 threads" "$tmp/c" "$tmp/d"
+if command -v parallel >/dev/null 2>&1; then
+    strip() { sed 's/,"source":{[^}]*}}$/}/' "$1"; }
+    "$bin" label -q - < "$tmp/in.jsonl" > "$tmp/e" || exit 1
+    parallel --will-cite --pipepart -a "$tmp/in.jsonl" --block 20k -k "$bin" label -q -j1 - > "$tmp/f" || exit 1
+    strip "$tmp/e" > "$tmp/e2"; strip "$tmp/f" > "$tmp/f2"
+    check "GNU parallel shards vs one run" "$tmp/e2" "$tmp/f2"
+else
+    echo "skip GNU parallel is not installed"
+fi
+echo "consistency: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
