@@ -3,7 +3,7 @@
 # Safe to run again: it installs only what is missing.
 set -eu
 need=""
-for pkg in build-essential cmake pkg-config libpcre2-dev libyaml-dev libutf8proc-dev \
+for pkg in build-essential cmake pkg-config time libpcre2-dev libyaml-dev libutf8proc-dev \
            libjansson-dev libcsv-dev libhyperscan-dev python3 python3-yaml iso-codes ripgrep parallel; do
     # Hyperscan exists only on x86-64; elsewhere Vectorscan has the same API.
     if [ "$pkg" = libhyperscan-dev ] && [ "$(dpkg --print-architecture)" != amd64 ]; then

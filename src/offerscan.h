@@ -77,6 +77,15 @@ void ofs_rules_free(ofs_rules *rules);
 size_t ofs_rules_count(const ofs_rules *rules);
 const char *ofs_rules_id(const ofs_rules *rules, size_t i);
 
+/* Number of distinct compiled patterns, and pattern i as the PCRE2 regex
+ * it became after lexicon expansion and normalisation (owned by rules). */
+size_t ofs_rules_pattern_count(const ofs_rules *rules);
+const char *ofs_rules_pattern(const ofs_rules *rules, size_t i);
+/* The whole rule set, expanded, as JSON text for other tools: thresholds
+ * and each rule's id, labels, weight, patterns (name -> regex) and
+ * conditions. malloc'd; the caller frees it. */
+char *ofs_rules_export_json(const ofs_rules *rules);
+
 /* Runs every rule's examples: a `match` example must make its rule fire,
  * a `no_match` example must not, and an example that states routes or
  * prices must yield exactly those. Each failure is added to d as an error

@@ -44,7 +44,7 @@ int ofs_label_index(const char *name)
 
 /* The top-level keys a rule-set file may have: each names the file's kind. */
 static const char *const file_kinds[] = {
-    "rules", "lexicons", "config", "countries", "country_aliases", "places",
+    "rules", "lexicons", "config", "countries", "country_aliases", "places", "route_cues",
     "currencies", "number_words", "calling_codes", "contact_sites", "document_types", NULL,
 };
 
@@ -506,4 +506,44 @@ const prefilter *rules_prefilter(const ofs_rules *rs)
     }
     pthread_mutex_unlock(&m->prefilter_lock);
     return m->prefilter;
+}
+
+size_t ofs_rules_pattern_count(const ofs_rules *rs) { return pattern_table_count(rs->patterns); }
+const char *ofs_rules_pattern(const ofs_rules *rs, size_t i)
+{
+    return i < pattern_table_count(rs->patterns) ? pattern_table_regex(rs->patterns, i) : NULL;
+}
+
+static json_t *name_list(const rule *r, const size_t *idx, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_string(r->patterns[idx[i]].name));
+    return a;
+}
+
+char *ofs_rules_export_json(const ofs_rules *rs)
+{
+    json_t *o = json_object(), *th = json_object(), *rules = json_array();
+    for (int l = 0; l < OFS_LABEL_COUNT; l++) json_object_set_new(th, ofs_label_names[l], json_real(rs->threshold[l]));
+    json_object_set_new(o, "thresholds", th);
+    for (size_t i = 0; i < rs->rule_count; i++) {
+        const rule *r = &rs->rules[i];
+        json_t *labels = json_array(), *pats = json_object(), *near = json_array();
+        for (int l = 0; l < OFS_LABEL_COUNT; l++)
+            if (r->label_mask & (1u << l)) json_array_append_new(labels, json_string(ofs_label_names[l]));
+        for (size_t k = 0; k < r->pattern_count; k++)
+            json_object_set_new(pats, r->patterns[k].name, json_string(pattern_table_regex(rs->patterns, r->patterns[k].id)));
+        for (size_t k = 0; k < r->near_count; k++)
+            json_array_append_new(near, json_pack("[ssi]", r->patterns[r->near[k].a].name, r->patterns[r->near[k].b].name,
+                                                  r->near[k].within));
+        json_array_append_new(rules, json_pack("{s:s,s:o,s:f,s:o,s:o,s:o,s:o,s:o}", "id", r->id, "labels", labels,
+                                               "weight", r->weight, "patterns", pats, "all",
+                                               name_list(r, r->all, r->all_count), "any",
+                                               name_list(r, r->any, r->any_count), "none",
+                                               name_list(r, r->none, r->none_count), "near", near));
+    }
+    json_object_set_new(o, "rules", rules);
+    char *s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
 }

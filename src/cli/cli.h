@@ -49,6 +49,7 @@ ofs_rules *cli_load_rules(const char *dir);
 /* 1 when f is a terminal and NO_COLOR is not set. */
 int cli_use_color(FILE *f);
 
-extern const cli_command cmd_label, cmd_explain, cmd_lint, cmd_test, cmd_eval, cmd_diff;
+extern const cli_command cmd_label, cmd_explain, cmd_lint, cmd_test, cmd_eval, cmd_diff,
+    cmd_patterns;
 
 #endif

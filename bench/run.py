@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The offerscan benchmark: one command, one run, one table.
+
+    python3 bench/run.py [--size-mb 100] [--python-mb 2] [--binary build/offerscan]
+
+It generates a corpus (bench/gen_corpus.py), then measures on that same input:
+  - cat and wc -l, the floor;
+  - offerscan label at 1 thread and at all cores (full rule set, extraction);
+  - ripgrep counting matches of the same patterns (rg -P -c -f, with the
+    pattern list exported by `offerscan patterns`);
+  - the Python reference labeller (bench/ref_labeller.py) on the first
+    --python-mb of the corpus (it is too slow for all of it), as MB/s;
+  - offerscan with the rule set replicated x1, x4 and x16
+    (bench/replicate_rules.py), at 1 thread;
+  - peak RSS of each run (ru_maxrss of the child).
+Each timing is the best of --repeat runs. It is not a test: CI does not run it.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def run(cmd, stdin_path=None, stdout=subprocess.DEVNULL, env=None):
+    """Runs cmd; returns (seconds, peak RSS in MB)."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    # GNU time reports the command's own peak RSS; the rusage of a child
+    # forked from Python would include Python's pages from before exec.
+    timed = ["/usr/bin/time", "-f", "maxrss=%M"] + cmd if os.path.exists("/usr/bin/time") else cmd
+    t0 = time.perf_counter()
+    p = subprocess.Popen(timed, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t0
+    err = p.stderr.read().decode(errors="replace")
+    rss_kb = usage.ru_maxrss
+    for line in err.splitlines():
+        if line.startswith("maxrss="):
+            rss_kb = int(line[7:])
+    if stdin_path:
+        stdin.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1, 5):  # rg exits 1 when nothing matches
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), code, err[-500:]))
+    return dt, rss_kb / 1024.0
+
+
+def best(cmd, repeat, **kw):
+    results = [run(cmd, **kw) for _ in range(repeat)]
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="offerscan benchmark")
+    ap.add_argument("--size-mb", type=float, default=100)
+    ap.add_argument("--python-mb", type=float, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build", "offerscan"))
+    ap.add_argument("--keep", help="directory for the generated files (default: a temporary one)")
+    args = ap.parse_args()
+    work = args.keep or tempfile.mkdtemp(prefix="offerscan-bench-")
+    os.makedirs(work, exist_ok=True)
+    binary = os.path.abspath(args.binary)
+    cores = os.cpu_count() or 1
+
+    corpus = os.path.join(work, "corpus-%gMB.jsonl" % args.size_mb)
+    if not os.path.exists(corpus):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--size-mb", str(args.size_mb),
+                        "--out", corpus], check=True)
+    mb = os.path.getsize(corpus) / 1e6
+    with open(corpus, "rb") as f:
+        records = sum(1 for _ in f)
+    slice_path = os.path.join(work, "slice.jsonl")
+    with open(corpus, "rb") as f, open(slice_path, "wb") as out:
+        out.write(f.read(int(args.python_mb * 1e6)).rsplit(b"\n", 1)[0] + b"\n")
+    slice_mb = os.path.getsize(slice_path) / 1e6
+
+    patterns = os.path.join(work, "patterns.txt")
+    with open(patterns, "w") as f:
+        subprocess.run([binary, "patterns"], stdout=f, check=True)
+    rules_json = os.path.join(work, "rules.json")
+    with open(rules_json, "w") as f:
+        subprocess.run([binary, "patterns", "--json"], stdout=f, check=True)
+
+    rows = []  # (name, seconds, rss, mb)
+    def measure(name, cmd, size=mb, **kw):
+        t, rss = best(cmd, args.repeat, **kw)
+        rows.append((name, t, rss, size))
+        print("  %-34s %7.2f s" % (name, t), file=sys.stderr)
+        return t
+
+    print("bench: %.1f MB, %d records, %d cores, in %s" % (mb, records, cores, work), file=sys.stderr)
+    measure("cat", ["cat", corpus])
+    measure("wc -l", ["wc", "-l", corpus])
+    t1 = measure("offerscan label, 1 thread", [binary, "label", "-q", "-j1", corpus])
+    tn = measure("offerscan label, %d threads" % cores, [binary, "label", "-q", "-j%d" % cores, corpus])
+    trg = None
+    if shutil.which("rg"):
+        trg = measure("rg -P -c -f patterns (1 thread)", ["rg", "-P", "-c", "-j1", "-f", patterns, corpus])
+    tpy = measure("python re labeller", [sys.executable, os.path.join(HERE, "ref_labeller.py"), rules_json],
+                  size=slice_mb, stdin_path=slice_path)
+    times = {}
+    for k in (1, 4, 16):
+        rdir = os.path.join(work, "rules-x%d" % k)
+        subprocess.run([sys.executable, os.path.join(HERE, "replicate_rules.py"), os.path.join(ROOT, "rules"), str(k),
+                        rdir], check=True)
+        times[k] = measure("offerscan, rules x%d, 1 thread" % k, [binary, "label", "-q", "-j1", "--rules", rdir, corpus])
+
+    print("\n%-36s %9s %12s %10s" % ("run", "MB/s", "records/s", "peak RSS"))
+    for name, t, rss, size in rows:
+        recs = records * size / mb
+        print("%-36s %9.1f %12.0f %8.1f MB" % (name, size / t, recs / t, rss))
+    py_rate = slice_mb / tpy
+    print("\n%-52s %12s %10s" % ("target", "measured", "met"))
+    def target(name, value, ok, fmt="%.2f"):
+        print("%-52s %12s %10s" % (name, fmt % value, "yes" if ok else "NO"))
+    target("speed per core >= 200 MB/s", mb / t1, mb / t1 >= 200, "%.1f MB/s")
+    if trg:
+        target("vs ripgrep on the same patterns >= 0.5x", trg / t1, trg / t1 >= 0.5, "%.2fx")
+    target("vs Python labeller >= 100x", (mb / t1) / py_rate, (mb / t1) / py_rate >= 100, "%.0fx")
+    target("rules x16 time <= 2x the time at x1", times[16] / times[1], times[16] / times[1] <= 2, "%.2fx")
+    target("%d threads vs 1 thread >= 1.8x" % cores, t1 / tn, t1 / tn >= 1.8, "%.2fx")
+    rss = max(r[2] for r in rows if r[0].startswith("offerscan"))
+    target("peak RSS <= 64 MB (for a 1 GB input: --size-mb 1000)", rss, rss <= 64, "%.1f MB")
+
+
+if __name__ == "__main__":
+    main()
