@@ -14,11 +14,12 @@
  * "bateau" are one term, and so are "جواز" and "جواز"), escaped, and
  * joined into one alternation, longest first:
  *
- *     (?<![\p{L}\p{N}])(?:big boat|dinghy|zodiac|boat|...)(?![\p{L}\p{N}])
+ *     (?:(?<![\p{L}\p{N}])(?:big\s+boat|boat|dinghy|...))(?![\p{L}\p{N}])
  *
- * A '*' at the start or end of a term lets any letters stand there, for
- * prefixes and suffixes ("*بوطي" also matches "البوطي", "pasaport*" also
- * matches "pasaportu").
+ * built as a trie, so that common prefixes are tried once:
+ * b(?:ig\s+boat|oat). A '*' at the start or end of a term lets letters stand
+ * there, for prefixes and suffixes ("*بوطي" also matches the بوطي of
+ * "البوطي", "pasaport*" also matches "pasaportu").
  */
 #include "lexicon.h"
 
@@ -30,8 +31,10 @@
 #include "util.h"
 
 typedef struct lexicon {
-    char *name;
-    char *regex;
+    char  *name;
+    char  *regex;
+    char **atoms;       /* for each term, a literal every match contains */
+    size_t atom_count, atom_cap;
 } lexicon;
 
 struct lexicon_set {
@@ -52,18 +55,32 @@ static void escape_regex(strbuf *out, const char *s, size_t n)
     }
 }
 
-void lexicon_term_regex(strbuf *out, const char *term)
+
+/* The atom of a term: the longest space-free piece of its normalised core
+ * (without '*' wildcards): "big boat" -> "boat", "*بوطي" -> "بوطي". Every
+ * match of the term's regex contains it. malloc'd, or NULL when empty. */
+static char *term_atom(const char *term)
 {
     size_t n = strlen(term);
     int pre = n > 0 && term[0] == '*';
     int post = n > 1 && term[n - 1] == '*';
     char *core = xstrndup(term + pre, n - (size_t)pre - (size_t)post);
     char *norm = norm_string(core);
-    if (pre) strbuf_puts(out, "\\p{L}*");
-    escape_regex(out, norm, strlen(norm));
-    if (post) strbuf_puts(out, "\\p{L}*");
-    free(norm);
     free(core);
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (const char *p = norm; *p;) {
+        while (*p == ' ') p++;
+        const char *start = p;
+        while (*p && *p != ' ') p++;
+        if ((size_t)(p - start) > best_len) {
+            best = start;
+            best_len = (size_t)(p - start);
+        }
+    }
+    char *atom = best ? xstrndup(best, best_len) : NULL;
+    free(norm);
+    return atom;
 }
 
 static int valid_name(const char *s)
@@ -74,18 +91,88 @@ static int valid_name(const char *s)
     return 1;
 }
 
-static int cmp_len_desc(const void *a, const void *b)
-{
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    if (la != lb) return la < lb ? 1 : -1;
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Reads one lexicon's `terms:` mapping into an alternation. */
-static char *build_regex(const char *file, const ynode *terms, ofs_diags *d)
+/* A trie of terms, emitted as a regex with common prefixes factored out:
+ * "boat", "boats*", "bateau" -> b(?:oat(?:s\p{L}*|)|ateau). PCRE2 then tries
+ * a few characters at each position instead of every term in turn. */
+typedef struct trie_node {
+    char              *label;       /* one UTF-8 character, or " " for white space */
+    struct trie_node **kids;
+    size_t             kid_count, kid_cap;
+    int                end_exact;   /* a term ends here */
+    int                end_wild;    /* a term with a trailing '*' ends here */
+} trie_node;
+
+static void trie_free(trie_node *t)
 {
-    char **alts = NULL;
-    size_t count = 0, cap = 0;
+    if (!t) return;
+    for (size_t i = 0; i < t->kid_count; i++) trie_free(t->kids[i]);
+    free(t->kids);
+    free(t->label);
+    free(t);
+}
+
+/* Adds the normalised term core; returns 1 when it was new. */
+static int trie_add(trie_node *root, const char *core, int wild)
+{
+    trie_node *node = root;
+    for (const char *p = core; *p;) {
+        size_t len = 1;
+        if (*p == ' ') {
+            while (p[len] == ' ') len++;
+        } else {
+            while (p[len] && ((unsigned char)p[len] & 0xC0) == 0x80) len++;
+        }
+        const char *label = *p == ' ' ? " " : p;
+        size_t label_len = *p == ' ' ? 1 : len;
+        trie_node *next = NULL;
+        for (size_t i = 0; i < node->kid_count && !next; i++)
+            if (strlen(node->kids[i]->label) == label_len && memcmp(node->kids[i]->label, label, label_len) == 0)
+                next = node->kids[i];
+        if (!next) {
+            next = xcalloc(1, sizeof *next);
+            next->label = xstrndup(label, label_len);
+            VEC_PUSH(node->kids, node->kid_count, node->kid_cap, next);
+        }
+        node = next;
+        p += len;
+    }
+    int fresh = wild ? !node->end_wild : !node->end_exact;
+    if (wild) node->end_wild = 1;
+    else node->end_exact = 1;
+    return fresh;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+    return strcmp((*(trie_node *const *)a)->label, (*(trie_node *const *)b)->label);
+}
+
+static void trie_emit(strbuf *out, trie_node *node)
+{
+    size_t alts = node->kid_count + (node->end_wild ? 1 : 0) + (node->end_exact && node->kid_count ? 1 : 0);
+    qsort(node->kids, node->kid_count, sizeof *node->kids, cmp_node);
+    if (alts > 1) strbuf_puts(out, "(?:");
+    for (size_t i = 0; i < node->kid_count; i++) {
+        if (i) strbuf_putc(out, '|');
+        escape_regex(out, node->kids[i]->label, strlen(node->kids[i]->label));
+        trie_emit(out, node->kids[i]);
+    }
+    if (node->end_wild) {
+        if (node->kid_count) strbuf_putc(out, '|');
+        strbuf_puts(out, "\\p{L}*");
+    }
+    if (node->end_exact && node->kid_count) strbuf_putc(out, '|'); /* the empty alternative, tried last */
+    if (alts > 1) strbuf_putc(out, ')');
+}
+
+static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lexicon *lex)
+{
+    /* plain: terms that start at a word boundary; prefixed: terms with a
+     * leading '*', which may follow letters. */
+    trie_node *plain = xcalloc(1, sizeof *plain), *prefixed = xcalloc(1, sizeof *prefixed);
+    size_t count = 0;
     for (size_t i = 0; i < terms->count; i++) {
         const ynode *list = terms->items[i];
         if (list->kind != YNODE_SEQ) {
@@ -99,36 +186,58 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d)
                 diag_add(d, OFS_ERROR, file, t->line, t->col, "a term must be a non-empty string");
                 continue;
             }
-            strbuf sb = {0};
-            lexicon_term_regex(&sb, t->value);
-            if (!sb.buf || !sb.buf[0]) {
-                diag_add(d, OFS_WARNING, file, t->line, t->col,
-                         "term '%s' is empty after normalisation", t->value);
-                strbuf_free(&sb);
+            size_t n = strlen(t->value);
+            int pre = t->value[0] == '*';
+            int post = n > 1 && t->value[n - 1] == '*';
+            char *core = xstrndup(t->value + pre, n - (size_t)pre - (size_t)post);
+            char *norm = norm_string(core);
+            free(core);
+            const char *start = norm;
+            while (*start == ' ') start++;
+            size_t len = strlen(start);
+            while (len && start[len - 1] == ' ') len--;
+            if (len == 0) {
+                diag_add(d, OFS_WARNING, file, t->line, t->col, "term '%s' is empty after normalisation", t->value);
+                free(norm);
                 continue;
             }
-            int dup = 0;
-            for (size_t k = 0; k < count && !dup; k++) dup = strcmp(alts[k], sb.buf) == 0;
-            if (dup) strbuf_free(&sb);
-            else VEC_PUSH(alts, count, cap, sb.buf);
+            char *clean = xstrndup(start, len);
+            if (trie_add(pre ? prefixed : plain, clean, post)) {
+                count++;
+                char *atom = term_atom(t->value);
+                if (atom) VEC_PUSH(lex->atoms, lex->atom_count, lex->atom_cap, atom);
+            }
+            free(clean);
+            free(norm);
         }
     }
-    qsort(alts, count, sizeof *alts, cmp_len_desc);
+    /* A term with a leading '*' may end a longer word: it is matched where
+     * no digit precedes it, and its span starts at the term. (Matching the
+     * letters before it with \p{L}* would try every start position inside
+     * every word, and stop PCRE2 from skipping ahead to a possible first
+     * character.) */
     strbuf re = {0};
-    strbuf_puts(&re, "(?<![\\p{L}\\p{N}])(?:");
-    for (size_t k = 0; k < count; k++) {
-        if (k) strbuf_putc(&re, '|');
-        strbuf_puts(&re, alts[k]);
-        free(alts[k]);
+    strbuf_puts(&re, "(?:");
+    if (plain->kid_count) {
+        strbuf_puts(&re, "(?<![\\p{L}\\p{N}])");
+        trie_emit(&re, plain);
+    }
+    if (plain->kid_count && prefixed->kid_count) strbuf_putc(&re, '|');
+    if (prefixed->kid_count) {
+        strbuf_puts(&re, "(?<!\\p{N})");
+        trie_emit(&re, prefixed);
     }
     strbuf_puts(&re, ")(?![\\p{L}\\p{N}])");
-    free(alts);
+    trie_free(plain);
+    trie_free(prefixed);
     if (count == 0) {
         strbuf_free(&re);
         return NULL;
     }
     return re.buf;
 }
+
+static void lexicon_free_one(lexicon *l);
 
 static const char *const lexicon_keys[] = {"description", "terms", NULL};
 
@@ -171,13 +280,15 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
                          key->value);
                 continue;
             }
-            char *re = build_regex(doc->file, terms, d);
+            lexicon item = {xstrdup(key->value), NULL, NULL, 0, 0};
+            char *re = build_regex(doc->file, terms, d, &item);
+            item.regex = re;
             if (!re) {
+                lexicon_free_one(&item);
                 diag_add(d, OFS_ERROR, doc->file, terms->line, terms->col, "lexicon '%s' has no terms",
                          key->value);
                 continue;
             }
-            lexicon item = {xstrdup(key->value), re};
             VEC_PUSH(lx->items, lx->count, lx->cap, item);
         }
     }
@@ -188,13 +299,18 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
     return lx;
 }
 
+static void lexicon_free_one(lexicon *l)
+{
+    free(l->name);
+    free(l->regex);
+    for (size_t i = 0; i < l->atom_count; i++) free(l->atoms[i]);
+    free(l->atoms);
+}
+
 void lexicon_free(lexicon_set *lx)
 {
     if (!lx) return;
-    for (size_t i = 0; i < lx->count; i++) {
-        free(lx->items[i].name);
-        free(lx->items[i].regex);
-    }
+    for (size_t i = 0; i < lx->count; i++) lexicon_free_one(&lx->items[i]);
     free(lx->items);
     free(lx);
 }
@@ -204,6 +320,18 @@ const char *lexicon_regex(const lexicon_set *lx, const char *name)
     for (size_t i = 0; lx && i < lx->count; i++)
         if (strcmp(lx->items[i].name, name) == 0) return lx->items[i].regex;
     return NULL;
+}
+
+int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, size_t *count)
+{
+    for (size_t i = 0; lx && i < lx->count; i++) {
+        if (strcmp(lx->items[i].name, name) == 0) {
+            *atoms = lx->items[i].atoms;
+            *count = lx->items[i].atom_count;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 const char *lexicon_closest(const lexicon_set *lx, const char *name)

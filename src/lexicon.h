@@ -15,13 +15,14 @@ void lexicon_free(lexicon_set *lx);
 
 /* The regex for lexicon name (owned by the set), or NULL when unknown. */
 const char *lexicon_regex(const lexicon_set *lx, const char *name);
+/* The atoms of lexicon name: for each term, a literal that every match of
+ * the term contains (see term_atom in lexicon.c), owned by the set. Returns
+ * 0, or -1 when the lexicon is unknown. */
+int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, size_t *count);
+
 /* The known name closest to name, for "did you mean", or NULL. */
 const char *lexicon_closest(const lexicon_set *lx, const char *name);
 
-/* Appends to out the regex for one term as an analyst writes it: the term
- * is normalised like the text and escaped; a leading or trailing '*' allows
- * any letters before or after it. No word boundaries are added. */
-struct strbuf;
-void lexicon_term_regex(struct strbuf *out, const char *term);
+
 
 #endif

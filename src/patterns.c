@@ -25,10 +25,21 @@
 #include "normalize.h"
 #include "util.h"
 
+/* A set of literals one of which every match contains; valid == 0 means
+ * no such set is known (anything may match). */
+typedef struct atom_set {
+    char **items;
+    size_t count, cap;
+    int    valid;
+} atom_set;
+
 typedef struct compiled_pattern {
     char       *regex;
     pcre2_code *code;
+    atom_set    atoms;
 } compiled_pattern;
+
+static void atom_set_clear(atom_set *a);
 
 struct pattern_table {
     compiled_pattern *items;
@@ -50,6 +61,7 @@ void pattern_table_free(pattern_table *t)
     for (size_t i = 0; i < t->count; i++) {
         free(t->items[i].regex);
         pcre2_code_free(t->items[i].code);
+        atom_set_clear(&t->items[i].atoms);
     }
     free(t->items);
     free(t);
@@ -232,6 +244,231 @@ char *pattern_expand(const lexicon_set *lx, const char *s, char **bad_ref, size_
     return out.buf;
 }
 
+/* ---- atoms: what the prefilter looks for ------------------------------
+ *
+ * Like YARA's atoms, an atom set of a pattern is a set of literals such that
+ * every match of the pattern contains at least one of them. The prefilter
+ * (prefilter.c) searches all atoms of all patterns at once; a pattern none
+ * of whose atoms occurs in a record cannot match it and is never run.
+ *
+ * The atoms are read off the pattern as the analyst wrote it, with the
+ * same token boundaries as the expansion above:
+ *
+ *     {boat}.{0,40}(?:depart|leaving)   -> the atoms of lexicon boat (one per
+ *                                          term), or {depart, leaving}: the
+ *                                          set whose shortest atom is longest
+ *     places? (?:left|available)        -> {"place"} or {"left", "available"}
+ *     \d+\s*(?:€|euro)                  -> {"€", "euro"}
+ *     [a-z]+ing                         -> {"ing"}
+ *     (?:a|\d+)x?                       -> none: the branch \d+ has no literal
+ *
+ * In a sequence, any required factor will do: a literal run, a lexicon, a
+ * group (the union of its branches' sets, when every branch has one). A
+ * factor made optional by ?, * or {0,n} is not required; a quantifier on a
+ * literal makes only its last character optional. Look-arounds, classes,
+ * escapes and '.' give no atoms. A pattern without atoms is always run.
+ */
+static void atom_set_clear(atom_set *a)
+{
+    for (size_t i = 0; i < a->count; i++) free(a->items[i]);
+    free(a->items);
+    *a = (atom_set){0};
+}
+
+static void atom_set_add(atom_set *a, const char *atom, size_t n)
+{
+    for (size_t i = 0; i < a->count; i++)
+        if (strlen(a->items[i]) == n && memcmp(a->items[i], atom, n) == 0) return;
+    VEC_PUSH(a->items, a->count, a->cap, xstrndup(atom, n));
+}
+
+static size_t atom_set_min_len(const atom_set *a)
+{
+    size_t m = (size_t)-1;
+    for (size_t i = 0; i < a->count; i++)
+        if (strlen(a->items[i]) < m) m = strlen(a->items[i]);
+    return a->count ? m : 0;
+}
+
+/* Keeps in *best whichever of *best and *cand is the better filter. */
+static void atom_set_pick(atom_set *best, atom_set *cand)
+{
+    if (!cand->valid || cand->count == 0) {
+        atom_set_clear(cand);
+        return;
+    }
+    if (!best->valid || atom_set_min_len(cand) > atom_set_min_len(best) ||
+        (atom_set_min_len(cand) == atom_set_min_len(best) && cand->count < best->count)) {
+        atom_set_clear(best);
+        *best = *cand;
+    } else {
+        atom_set_clear(cand);
+    }
+    *cand = (atom_set){0};
+}
+
+typedef struct atom_parser {
+    const char        *s;
+    size_t             n, i;
+    const lexicon_set *lx;
+} atom_parser;
+
+static atom_set atoms_alternation(atom_parser *p, int depth);
+
+/* Length of a quantifier at s[i] ("?", "*", "+", "{2,5}", with a lazy or
+ * possessive suffix), 0 when there is none; *optional when it allows zero. */
+static size_t quantifier_at(const char *s, size_t n, size_t i, int *optional)
+{
+    *optional = 0;
+    if (i >= n) return 0;
+    size_t len = 0;
+    if (s[i] == '?' || s[i] == '*') {
+        *optional = 1;
+        len = 1;
+    } else if (s[i] == '+') {
+        len = 1;
+    } else if (s[i] == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+        const char *end = strchr(s + i, '}');
+        if (!end) return 0;
+        *optional = s[i + 1] == '0' && (s[i + 2] == ',' || s[i + 2] == '}');
+        len = (size_t)(end - (s + i)) + 1;
+    } else if (s[i] == '{' && i + 1 < n && s[i + 1] == ',') {
+        *optional = 1;
+        const char *end = strchr(s + i, '}');
+        len = end ? (size_t)(end - (s + i)) + 1 : 1;
+    }
+    if (len && i + len < n && (s[i + len] == '?' || s[i + len] == '+')) len++;
+    return len;
+}
+
+/* Normalises a literal run like flush_literal does and offers it as an atom. */
+static void offer_literal(atom_set *best, strbuf *lit, int drop_last)
+{
+    if (!lit->len) return;
+    char *norm = norm_string(lit->buf);
+    size_t len = strlen(norm);
+    if (drop_last && len) { /* the quantifier applies to the last character */
+        len--;
+        while (len && ((unsigned char)norm[len] & 0xC0) == 0x80) len--;
+    }
+    atom_set cand = {0};
+    if (len) {
+        cand.valid = 1;
+        atom_set_add(&cand, norm, len);
+    }
+    atom_set_pick(best, &cand);
+    free(norm);
+    strbuf_reset(lit);
+}
+
+static atom_set atoms_sequence(atom_parser *p, int depth)
+{
+    atom_set best = {0};
+    strbuf lit = {0}, skip = {0};
+    const char *s = p->s;
+    while (p->i < p->n && s[p->i] != '|' && s[p->i] != ')') {
+        char c = s[p->i];
+        atom_set factor = {0};
+        int literal_char = 0;
+        if (c == '\\') {
+            offer_literal(&best, &lit, 0);
+            p->i = copy_escape(&skip, s, p->i);
+        } else if (c == '{' && p->i + 1 < p->n && is_name_start(s[p->i + 1]) && strchr(s + p->i, '}')) {
+            offer_literal(&best, &lit, 0);
+            size_t j = p->i + 1;
+            while (j < p->n && is_name_char(s[j])) j++;
+            char *name = xstrndup(s + p->i + 1, j - p->i - 1);
+            char *const *atoms;
+            size_t count;
+            if (s[j] == '}' && lexicon_atoms(p->lx, name, &atoms, &count) == 0 && count) {
+                factor.valid = 1;
+                for (size_t k = 0; k < count; k++) atom_set_add(&factor, atoms[k], strlen(atoms[k]));
+            }
+            free(name);
+            p->i = j < p->n ? j + 1 : p->n;
+        } else if (c == '[') {
+            offer_literal(&best, &lit, 0);
+            p->i++;
+            if (p->i < p->n && s[p->i] == '^') p->i++;
+            if (p->i < p->n && s[p->i] == ']') p->i++;
+            while (p->i < p->n && s[p->i] != ']') p->i = s[p->i] == '\\' ? copy_escape(&skip, s, p->i) : p->i + 1;
+            if (p->i < p->n) p->i++;
+        } else if (c == '(') {
+            offer_literal(&best, &lit, 0);
+            size_t start = p->i;
+            size_t body = s[p->i + 1] == '?' ? group_header_end(s, p->n, p->i) : p->i + 1;
+            int lookaround = s[start + 1] == '?' && (s[start + 2] == '=' || s[start + 2] == '!' ||
+                                                     (s[start + 2] == '<' && (s[start + 3] == '=' || s[start + 3] == '!')));
+            int comment = s[start + 1] == '?' && s[start + 2] == '#';
+            int option_only = body > start && s[body - 1] == ')';
+            p->i = body;
+            if (!comment && !option_only) {
+                atom_set sub = depth < 32 ? atoms_alternation(p, depth + 1) : (atom_set){0};
+                if (p->i < p->n && s[p->i] == ')') p->i++;
+                if (lookaround) atom_set_clear(&sub);
+                else factor = sub;
+            }
+        } else if (strchr(".^$", c)) {
+            offer_literal(&best, &lit, 0);
+            p->i++;
+        } else if (c == '{' || c == '?' || c == '*' || c == '+') {
+            p->i++; /* a stray quantifier: nothing to learn */
+        } else {
+            size_t len = utf8_len((unsigned char)c);
+            if (p->i + len > p->n) len = p->n - p->i;
+            strbuf_append(&lit, s + p->i, len);
+            p->i += len;
+            literal_char = 1;
+        }
+        int optional;
+        size_t q = quantifier_at(s, p->n, p->i, &optional);
+        if (literal_char) {
+            if (q) offer_literal(&best, &lit, optional);
+        } else if (!optional) {
+            atom_set_pick(&best, &factor);
+        }
+        atom_set_clear(&factor);
+        p->i += q;
+    }
+    offer_literal(&best, &lit, 0);
+    strbuf_free(&lit);
+    strbuf_free(&skip);
+    return best;
+}
+
+static atom_set atoms_alternation(atom_parser *p, int depth)
+{
+    atom_set all = atoms_sequence(p, depth);
+    while (p->i < p->n && p->s[p->i] == '|') {
+        p->i++;
+        atom_set branch = atoms_sequence(p, depth);
+        if (all.valid && branch.valid) {
+            for (size_t k = 0; k < branch.count; k++) atom_set_add(&all, branch.items[k], strlen(branch.items[k]));
+        } else {
+            atom_set_clear(&all);
+        }
+        atom_set_clear(&branch);
+    }
+    return all;
+}
+
+static atom_set pattern_atoms(const lexicon_set *lx, const char *source)
+{
+    atom_parser p = {source, strlen(source), 0, lx};
+    atom_set a = atoms_alternation(&p, 0);
+    if (p.i < p.n) atom_set_clear(&a); /* an unbalanced ')': do not guess */
+    return a;
+}
+
+int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, size_t *count)
+{
+    const atom_set *a = &t->items[id].atoms;
+    if (!a->valid) return -1;
+    *atoms = a->items;
+    *count = a->count;
+    return 0;
+}
+
 /* The line and column of byte offset off of a pattern that starts at
  * line:col (a block scalar may span lines). */
 static void offset_position(const char *source, size_t off, int line, int col, int *out_line, int *out_col)
@@ -248,10 +485,11 @@ static void offset_position(const char *source, size_t off, int line, int col, i
     }
 }
 
+/* No PCRE2_CASELESS: the text is case-folded, and so is every literal and
+ * class member of a pattern, so caseless matching would only cost time. */
 static pcre2_code *compile_regex(const char *re, int *err, PCRE2_SIZE *off)
 {
-    return pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, err, off,
-                         NULL);
+    return pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, err, off, NULL);
 }
 
 /* Nested unbounded quantifiers such as (a+)+ or (\w*)* can backtrack
@@ -328,7 +566,7 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
         return -1;
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
-    compiled_pattern cp = {re, code};
+    compiled_pattern cp = {re, code, pattern_atoms(lx, source)};
     VEC_PUSH(t->items, t->count, t->cap, cp);
     return (long)(t->count - 1);
 }

@@ -3,7 +3,7 @@
  *
  * Rules name their patterns; many rules share a pattern such as "{boat}".
  * The table keeps each distinct expanded regex once, compiled with PCRE2
- * (UTF, Unicode properties, caseless, JIT), so a scan evaluates each at
+ * (UTF, Unicode properties, JIT; no caseless: the text is case-folded), so a scan evaluates each at
  * most once per record however many rules use it.
  */
 #ifndef OFS_PATTERNS_H
@@ -34,6 +34,11 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
 /* Number of patterns, and pattern id's expanded regex (owned by the table). */
 size_t pattern_table_count(const pattern_table *t);
 const char *pattern_table_regex(const pattern_table *t, size_t id);
+
+/* The atoms of pattern id: literals one of which every match contains
+ * (owned by the table). Returns 0, or -1 when the pattern has none and must
+ * always be run. */
+int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, size_t *count);
 
 /* Expands source as pattern_table_add does, without compiling. Returns a
  * malloc'd regex, or NULL with *bad_ref set to the unknown lexicon name (a

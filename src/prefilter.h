@@ -1,7 +1,7 @@
-/* prefilter.h: one Hyperscan (or Vectorscan) database over every pattern of
- * a rule set, in prefilter mode, so that PCRE2 only confirms the patterns
- * that can match a record. Internal. Without libhs, prefilter_build returns
- * NULL and every pattern is a candidate. */
+/* prefilter.h: one Hyperscan (or Vectorscan) literal database over the
+ * atoms of every pattern of a rule set, so that PCRE2 only confirms the
+ * patterns that can match a record. Internal. Without libhs,
+ * prefilter_build returns NULL and every pattern is a candidate. */
 #ifndef OFS_PREFILTER_H
 #define OFS_PREFILTER_H
 
@@ -12,8 +12,8 @@
 typedef struct prefilter prefilter;
 typedef struct prefilter_scratch prefilter_scratch;
 
-/* Compiles the table's patterns into one database. Patterns Hyperscan
- * cannot take even in prefilter mode are always candidates. Returns NULL
+/* Compiles the atoms of the table's patterns into one database. Patterns
+ * without atoms are always candidates. Returns NULL
  * when libhs is not built in or the database cannot be built (then every
  * pattern is a candidate). Free with prefilter_free. */
 prefilter *prefilter_build(const pattern_table *t);

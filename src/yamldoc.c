@@ -86,6 +86,7 @@ static ynode *parse_node(parse_state *ps, yaml_event_t *ev, int depth)
             yaml_event_t child;
             if (!yaml_parser_parse(&ps->parser, &child)) {
                 report_parser_error(ps);
+                if (is_map && kcount > n->count) node_free(n->keys[kcount - 1]);
                 node_free(n);
                 return NULL;
             }
@@ -95,6 +96,7 @@ static ynode *parse_node(parse_state *ps, yaml_event_t *ev, int depth)
             }
             ynode *c = parse_node(ps, &child, depth + 1);
             if (!c) {
+                if (is_map && kcount > n->count) node_free(n->keys[kcount - 1]); /* a key without its value */
                 node_free(n);
                 return NULL;
             }
