@@ -28,12 +28,14 @@ import json
 import os
 import sys
 
-# Languages written out, in this order. ckb (Central Kurdish) stands in for
-# Kurdish: iso-codes has no Kurmanji (ku) translation of ISO 3166-1.
-LANGUAGES = ["en", "fr", "ar", "it", "es", "tr", "fa", "de", "ps", "ur", "ckb"]
+# Languages written out, in this order: those of the texts offerscan reads.
+# Kurdish is there twice, as Central Kurdish (ckb, Arabic script) and
+# Kurmanji (kmr, Latin script); ti is Tigrinya. (iso-codes' Amharic file is
+# left out: its names are garbled.)
+LANGUAGES = ["en", "fr", "ar", "it", "es", "tr", "fa", "de", "ps", "ur", "ckb", "kmr", "ti"]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_OUTPUT = os.path.join(HERE, "..", "rules", "lexicon", "countries.yaml")
+DEFAULT_OUTPUT = os.path.normpath(os.path.join(HERE, "..", "rules", "lexicon", "countries.yaml"))
 DEFAULT_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
 DEFAULT_LOCALEDIR = "/usr/share/locale"
 
@@ -46,7 +48,7 @@ HEADER = """\
 # then check with `python3 scripts/gen_countries.py --check`.
 #
 # code: ISO 3166-1 alpha-2; flag: the regional-indicator pair for the code;
-# names: per language (en fr ar it es tr fa de ps ur ckb), the name and,
+# names: per language (en fr ar it es tr fa de ps ur ckb kmr ti), the name and,
 # where iso-codes has one, the common name.
 """
 

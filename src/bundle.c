@@ -77,7 +77,7 @@ ofs_bundle *bundle_load_dir(const char *dir, ofs_diags *d)
         free(paths.items);
         return NULL;
     }
-    qsort(paths.items, paths.count, sizeof *paths.items, cmp_str);
+    if (paths.count > 1) qsort(paths.items, paths.count, sizeof *paths.items, cmp_str);
     ofs_bundle *b = xcalloc(1, sizeof *b);
     size_t cap = 0;
     int failed = 0;
@@ -120,7 +120,7 @@ ofs_bundle *bundle_load_builtin(ofs_diags *d)
         bundle_free(b);
         return NULL;
     }
-    qsort(b->docs, b->count, sizeof *b->docs, cmp_doc);
+    if (b->count > 1) qsort(b->docs, b->count, sizeof *b->docs, cmp_doc);
     return b;
 }
 

@@ -25,9 +25,11 @@
  *            and the number inside a WhatsApp link ("wa.me/218910001234",
  *            "api.whatsapp.com/send?phone=218910001234").
  *
- * A phone match is then read group by group. The calling code is the longest
- * code of the `calling_codes:` file that begins the digits, so "+1 242 ..."
- * is BS while "+1 212 ..." is US, and "+7 701 ..." is KZ. Then:
+ * A phone match is then read group by group. Its country is that of the
+ * longest entry of the `calling_codes:` file that begins the digits, so
+ * "+1 242 ..." is BS while "+1 212 ..." is US, and "+7 701 ..." is KZ; its
+ * calling code proper is the shortest such entry ("1", "7": ITU codes are
+ * prefix-free), which is what the rules below count from. Then:
  *   - "(0)" after the code is dropped ("+44 (0)20 ..." -> "+4420...");
  *   - a 0 right after the code is a trunk prefix and dropped
  *     ("+218 091 000 1234" -> "+218910001234"), except for codes marked
@@ -83,6 +85,8 @@ typedef struct calling_code {
     unsigned char lengths[MAX_LENGTHS];   /* national number lengths, if fixed */
     size_t        length_count;
     int           leading_zero;           /* national numbers begin with 0 */
+    const char   *file;                   /* where it is written (while loading) */
+    int           line, col;
 } calling_code;
 
 struct contact_data {
@@ -186,6 +190,9 @@ static int load_codes(contact_data *c, const char *file, const ynode *map, ofs_d
         calling_code cc;
         memset(&cc, 0, sizeof cc);
         memcpy(cc.digits, k, n + 1);
+        cc.file = file;
+        cc.line = key->line;
+        cc.col = key->col;
         if (read_code_value(file, map->items[i], &cc, d) != 0) {
             errors++;
             continue;
@@ -223,9 +230,12 @@ static pcre2_code *compile_re(const char *pattern, uint32_t extra, const char *f
  * next word of Arabic text ends where the Latin script does. */
 #define URL_CHAR "[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]"
 
+/* At most PHONE_MAX_DIGITS digits are read: enough to see past the end of
+ * any E.164 number, and a bound on the work for a long run of digits. */
+#define PHONE_MAX_DIGITS "40"
 static const char phone_pattern[] =
     "(?<![\\d+\\x{FF0B}])(?:[+\\x{FF0B}]|[0\\x{0660}\\x{06F0}]{2})(?:" PHONE_SEP "{0,3}" DIGIT
-    "){7,}";
+    "){7," PHONE_MAX_DIGITS "}";
 static const char whatsapp_pattern[] =
     "(?:wa\\.me/|whatsapp\\.com/send/?\\?phone=|whatsapp://send/?\\?phone=)(?:\\+|%2b)?(" DIGIT
     "{7,15})(?!" DIGIT ")";
@@ -307,10 +317,11 @@ contact_data *contact_data_load(const ofs_bundle *b, ofs_diags *d)
         diag_add(d, OFS_WARNING, code_file, 0, 0,
                  "no `calling_codes:` file in the rule set: phone numbers get no country");
     qsort(c->codes, c->code_count, sizeof *c->codes, cmp_code);
-    for (size_t i = 1; i < c->code_count; i++) {
-        if (strcmp(c->codes[i].digits, c->codes[i - 1].digits) == 0) {
-            diag_add(d, OFS_ERROR, code_file, 0, 0, "calling code %s is listed twice",
-                     c->codes[i].digits);
+    for (size_t i = 1; i < c->code_count; i++) { /* across files: yamldoc checks inside one */
+        const calling_code *a = &c->codes[i - 1], *b2 = &c->codes[i];
+        if (strcmp(a->digits, b2->digits) == 0) {
+            diag_add(d, OFS_ERROR, b2->file, b2->line, b2->col,
+                     "calling code %s is also listed in %s:%d", b2->digits, a->file, a->line);
             errors++;
         }
     }
@@ -421,11 +432,17 @@ static void add_candidate(candidate_list *l, ofs_contact_kind kind, char *value,
     VEC_PUSH(l->items, l->count, l->cap, cand);
 }
 
+/* 1 when [start, end) overlaps one of spans, which are in text order and
+ * do not overlap each other (links found left to right). */
 static int overlaps(const ofs_span *spans, size_t count, size_t start, size_t end)
 {
-    for (size_t i = 0; i < count; i++)
-        if (start < spans[i].end && spans[i].start < end) return 1;
-    return 0;
+    size_t lo = 0, hi = count; /* first span that ends after start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (spans[mid].end <= start) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < count && spans[lo].start < end;
 }
 
 /* One group of digits inside a phone match. */
@@ -560,30 +577,30 @@ static int is_trailing_punct(char ch)
            ch == '\'' || ch == '"' || ch == '*';
 }
 
-/* Count of ch in s[0..n). */
-static size_t count_char(const char *s, size_t n, char ch)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += s[i] == ch;
-    return k;
-}
-
 /* Trims trailing punctuation and unbalanced closing brackets off a link;
  * returns its new length. */
 static size_t trim_link(const char *s, size_t n)
 {
-    for (;;) {
-        if (n == 0) return 0;
+    long round = 0, square = 0; /* closing minus opening brackets */
+    for (size_t i = 0; i < n; i++) {
+        round += (s[i] == ')') - (s[i] == '(');
+        square += (s[i] == ']') - (s[i] == '[');
+    }
+    while (n > 0) {
         char last = s[n - 1];
         if (is_trailing_punct(last)) {
             n--;
-        } else if ((last == ')' && count_char(s, n, ')') > count_char(s, n, '(')) ||
-                   (last == ']' && count_char(s, n, ']') > count_char(s, n, '['))) {
+        } else if (last == ')' && round > 0) {
+            round--;
+            n--;
+        } else if (last == ']' && square > 0) {
+            square--;
             n--;
         } else {
-            return n;
+            break;
         }
     }
+    return n;
 }
 
 /* 1 when the link s[0..n) has something after its scheme or bare host:
@@ -603,6 +620,18 @@ static int link_has_body(const char *s, size_t n)
 static void free_value(const char *s)
 {
     free((void *)(uintptr_t)s);
+}
+
+/* Orders by kind, value, then text position: repeats follow the first. */
+static int cmp_by_value(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (x->contact.kind != y->contact.kind) return x->contact.kind < y->contact.kind ? -1 : 1;
+    int c = strcmp(x->contact.value, y->contact.value);
+    if (c) return c;
+    if (x->contact.span.start != y->contact.span.start)
+        return x->contact.span.start < y->contact.span.start ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static int cmp_candidate(const void *a, const void *b)
@@ -695,21 +724,20 @@ void contact_find(const contact_data *c, const extract_input *in, contact_list *
     pcre2_match_data_free(md);
     free(links);
 
-    /* Text order, each (kind, value) once. */
-    if (found.count) qsort(found.items, found.count, sizeof *found.items, cmp_candidate);
+    /* Each (kind, value) once, at its first position; then text order. */
+    if (found.count) {
+        qsort(found.items, found.count, sizeof *found.items, cmp_by_value);
+        for (size_t i = 1; i < found.count; i++) {
+            const ofs_contact *prev = &found.items[i - 1].contact;
+            ofs_contact *ct = &found.items[i].contact;
+            if (prev->kind == ct->kind && strcmp(prev->value, ct->value) == 0) ct->span.end = SIZE_MAX;
+        }
+        qsort(found.items, found.count, sizeof *found.items, cmp_candidate);
+    }
     for (size_t i = 0; i < found.count; i++) {
         ofs_contact *ct = &found.items[i].contact;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++) {
-            const ofs_contact *prev = &found.items[j].contact;
-            seen = prev->value && prev->kind == ct->kind && strcmp(prev->value, ct->value) == 0;
-        }
-        if (seen) {
-            free_value(ct->value);
-            ct->value = NULL;
-            continue;
-        }
-        VEC_PUSH(out->items, out->count, out->cap, *ct);
+        if (ct->span.end == SIZE_MAX) free_value(ct->value); /* a repeat */
+        else VEC_PUSH(out->items, out->count, out->cap, *ct);
     }
     free(found.items);
 }

@@ -7,17 +7,27 @@
  * term is normalised exactly like the text (norm_run with NORM_DEOBFUSCATE:
  * case, accents, Arabic letter forms, leetspeak, doubled letters), so the
  * term "passport" and the text "P@SSPORT" meet as "pasport". All terms are
- * then compiled into ONE PCRE2 pattern (JIT), an alternation in which each
- * term carries a (*MARK:n) naming it:
+ * then compiled into ONE PCRE2 pattern (JIT): a trie of the terms, so that
+ * terms with the same beginning are tried together, each ending in an empty
+ * capture group that names it:
  *
- *     (?<![\p{L}\p{M}\p{N}])(?:(*MARK:0)titre[\s\-_]+de[\s\-_]+sejour|...
- *                              |(*MARK:7)[\p{L}\p{M}]*جواز[\p{L}\p{M}]*|...)
- *     (?![\p{L}\p{M}\p{N}])
+ *     (?:(?<![\p{L}\p{M}\p{N}])(?:p+a+s+(?:p+o+r+t+(?:s+()|())|a+p+o+r+t+...)
+ *         |t+i+t+r+e+[\s\-_]*d+e+[\s\-_]*s+e+j+o+u+r+()|...)
+ *       |ج+و+ا+ز+(?:[\s\-_]*س+ف+ر+()|[\p{L}\p{M}]*())|...)(?![\p{L}\p{M}\p{N}])
  *
- * Longer terms come first, so at one position "carte de séjour" wins over a
- * shorter term inside it; whole words only ("visa" is not in "visage"); a
- * "*" in the data lets a word go on ("pasaport*": pasaportu) or take
- * letters before it ("*جواز": بجواز, والجواز). A term listed under
+ * Every letter may repeat ("l+") and a space may be a hyphen or nothing
+ * ("id card", "id-card", "idcard"), so a term matches whether or not the
+ * normaliser collapsed the doubled letters or joined the pieces of a word.
+ * Trying 250 terms one after the other at every byte took over a second
+ * per megabyte; the trie scans a megabyte in about 20 ms.
+ *
+ * Longer terms come first (a node's children in the order of their longest
+ * term, a term that ends at a node after them), so at one position "carte
+ * de séjour" wins over a shorter term inside it. Terms match whole words
+ * only ("visa" is not in "visage"). A "*" in the data lets a word go on
+ * ("pasaport*": pasaportu) or take letters before it ("*جواز": بجواز,
+ * والجواز); for the latter the pattern has no word-start test and the match
+ * is extended back to the start of the word afterwards. A term listed under
  * `exclude:` ("visa card") is matched the same way and skipped, so the
  * document term inside it is not reported.
  *
@@ -49,6 +59,7 @@
 
 typedef struct doc_term {
     size_t type;              /* index into types */
+    int    lead;              /* letters may come before it ("*جواز") */
     int    adjective_before;  /* its language puts the country adjective first */
     int    exclude;           /* a phrase that names no document */
     char  *pattern;           /* its piece of the combined pattern */
@@ -63,6 +74,8 @@ struct document_data {
     doc_term        *terms;
     size_t           term_count, term_cap;
     pcre2_code      *re;
+    size_t          *group_term;   /* capture group g (from 1) ends term group_term[g - 1] */
+    size_t           group_count;
 };
 
 /* ---- loading ------------------------------------------------------------ */
@@ -91,16 +104,31 @@ static int is_apostrophe(utf8proc_int32_t cp)
 
 /* What a run of letters attached to a term by "*" may be. */
 #define TERM_LETTERS "[\\p{L}\\p{M}]*"
-/* What a space in a term matches. */
-#define TERM_SPACE "[\\s\\-_]+"
+/* Where a word starts, and where it ends. */
+#define WORD_START "(?<![\\p{L}\\p{M}\\p{N}])"
+#define WORD_END "(?![\\p{L}\\p{M}\\p{N}])"
+/* What a space in a term matches: spaces, hyphens, or nothing, since the
+ * normaliser joins short pieces ("id-card" -> "idcard"). */
+#define TERM_SPACE "[\\s\\-_]*"
 
-/* Turns the normalised term t into its pattern piece. */
+/* Separates the atoms of a term's pattern (one letter, a space...). */
+#define ATOM_SEP '\x01'
+
+/* Turns the normalised term t into its pattern: a list of atoms joined by
+ * ATOM_SEP ("p+", "a+", "[\s\-_]*", ...), from which compile_terms builds
+ * a trie. */
 static char *term_pattern(const char *t, int lead, int trail)
 {
     strbuf sb = {0};
-    if (lead) strbuf_puts(&sb, TERM_LETTERS);
+    /* A term must start a word, unless "*" lets letters come before it: then
+     * document_find extends the match back to the start of the word. Leaving
+     * the leading letters out of the pattern keeps a literal first letter in
+     * every alternative, so PCRE2 can skip ahead to the places where one
+     * starts instead of trying every term at every byte. */
+    if (!lead) strbuf_puts(&sb, WORD_START);
     size_t len = strlen(t);
     for (size_t i = 0; i < len;) {
+        if (sb.len) strbuf_putc(&sb, ATOM_SEP);
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)t + i,
                                               (utf8proc_ssize_t)(len - i), &cp);
@@ -119,12 +147,22 @@ static char *term_pattern(const char *t, int lead, int trail)
                                    (cp >= '0' && cp <= '9'))) {
             strbuf_putc(&sb, '\\');
             strbuf_putc(&sb, (char)cp);
+        } else if (utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU &&
+                   utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO) {
+            /* a letter, once or repeated: "pasport" matches "passport" */
+            strbuf_append(&sb, t + i, (size_t)n);
+            strbuf_putc(&sb, '+');
+            while (i + 2 * (size_t)n <= len && memcmp(t + i, t + i + n, (size_t)n) == 0)
+                i += (size_t)n;
         } else {
             strbuf_append(&sb, t + i, (size_t)n);
         }
         i += (size_t)n;
     }
-    if (trail) strbuf_puts(&sb, TERM_LETTERS);
+    if (trail) {
+        strbuf_putc(&sb, ATOM_SEP);
+        strbuf_puts(&sb, TERM_LETTERS);
+    }
     return sb.buf;
 }
 
@@ -170,6 +208,7 @@ static void add_term(load_state *ls, size_t type, const char *lang, const ynode 
     memset(&term, 0, sizeof term);
     term.type = type;
     term.exclude = exclude;
+    term.lead = lead;
     term.pattern = term_pattern(normalised, lead, trail);
     term.norm_len = nlen;
     term.order = ls->dd->term_count;
@@ -291,16 +330,90 @@ static int cmp_term(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* The terms as a trie of atoms, so that the pattern tries the terms that
+ * share a beginning together: "p+a+s+(?:p+o+r+t+...|a+p+o+r+t+...)". */
+typedef struct trie_node {
+    char              *atom;       /* NULL at the root */
+    struct trie_node **kids;
+    size_t             kid_count, kid_cap;
+    long               term;       /* the term that ends here, or -1 */
+} trie_node;
+
+static trie_node *trie_new(const char *atom, size_t len)
+{
+    trie_node *n = xcalloc(1, sizeof *n);
+    n->atom = atom ? xstrndup(atom, len) : NULL;
+    n->term = -1;
+    return n;
+}
+
+static void trie_free(trie_node *n)
+{
+    for (size_t i = 0; i < n->kid_count; i++) trie_free(n->kids[i]);
+    free(n->kids);
+    free(n->atom);
+    free(n);
+}
+
+/* Adds term number index with pattern (atoms joined by ATOM_SEP). Terms are
+ * added longest first, so the children of a node are in that order. */
+static void trie_add(trie_node *root, const char *pattern, long index)
+{
+    trie_node *n = root;
+    for (const char *p = pattern; *p;) {
+        const char *e = strchr(p, ATOM_SEP);
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len) {
+            trie_node *next = NULL;
+            for (size_t i = 0; i < n->kid_count && !next; i++)
+                if (strlen(n->kids[i]->atom) == len && memcmp(n->kids[i]->atom, p, len) == 0)
+                    next = n->kids[i];
+            if (!next) {
+                next = trie_new(p, len);
+                VEC_PUSH(n->kids, n->kid_count, n->kid_cap, next);
+            }
+            n = next;
+        }
+        p += len + (e != NULL);
+    }
+    if (n->term < 0) n->term = index;
+}
+
+/* Writes the pattern of the subtree at n. A term ends with an empty capture
+ * group, the last alternative of its node (so that longer terms are tried
+ * first); group_term[g] records which term group g ends. */
+static void trie_emit(const trie_node *n, strbuf *sb, size_t **group_term, size_t *groups,
+                      size_t *cap)
+{
+    if (n->atom) strbuf_puts(sb, n->atom);
+    size_t alts = n->kid_count + (n->term >= 0);
+    if (alts == 0) return;
+    if (alts > 1) strbuf_puts(sb, "(?:");
+    for (size_t i = 0; i < n->kid_count; i++) {
+        if (i) strbuf_putc(sb, '|');
+        trie_emit(n->kids[i], sb, group_term, groups, cap);
+    }
+    if (n->term >= 0) {
+        if (n->kid_count) strbuf_putc(sb, '|');
+        strbuf_puts(sb, "()");
+        size_t t = (size_t)n->term;
+        VEC_PUSH(*group_term, *groups, *cap, t);
+    }
+    if (alts > 1) strbuf_putc(sb, ')');
+}
+
 static int compile_terms(document_data *dd, const char *file, ofs_diags *d)
 {
     if (dd->term_count == 0) return 0;
     qsort(dd->terms, dd->term_count, sizeof *dd->terms, cmp_term);
+    trie_node *root = trie_new(NULL, 0);
+    for (size_t i = 0; i < dd->term_count; i++) trie_add(root, dd->terms[i].pattern, (long)i);
     strbuf sb = {0};
-    strbuf_puts(&sb, "(?<![\\p{L}\\p{M}\\p{N}])(?:");
-    for (size_t i = 0; i < dd->term_count; i++) {
-        strbuf_printf(&sb, "%s(*MARK:%zu)%s", i ? "|" : "", i, dd->terms[i].pattern);
-    }
-    strbuf_puts(&sb, ")(?![\\p{L}\\p{M}\\p{N}])");
+    size_t cap = 0;
+    strbuf_puts(&sb, "(?:");
+    trie_emit(root, &sb, &dd->group_term, &dd->group_count, &cap);
+    strbuf_puts(&sb, ")" WORD_END);
+    trie_free(root);
     int err;
     PCRE2_SIZE off;
     dd->re = pcre2_compile((PCRE2_SPTR)sb.buf, sb.len,
@@ -359,6 +472,7 @@ void document_data_free(document_data *dd)
 {
     if (!dd) return;
     pcre2_code_free(dd->re);
+    free(dd->group_term);
     for (size_t i = 0; i < dd->term_count; i++) free(dd->terms[i].pattern);
     free(dd->terms);
     for (size_t i = 0; i < dd->type_count; i++) free(dd->types[i]);
@@ -543,6 +657,22 @@ static void find_countries(const document_data *dd, const char *text, const word
     free(claimed);
 }
 
+/* The start of the word that text[at] is in (at itself at a word start). */
+static size_t word_start(const char *text, size_t at)
+{
+    while (at > 0) {
+        size_t p = at - 1;
+        while (p > 0 && ((unsigned char)text[p] & 0xC0) == 0x80) p--;
+        utf8proc_int32_t cp;
+        if (utf8proc_iterate((const utf8proc_uint8_t *)text + p, (utf8proc_ssize_t)(at - p), &cp) <= 0)
+            break;
+        utf8proc_category_t c = utf8proc_category(cp);
+        if (!(c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME)) break;
+        at = p;
+    }
+    return at;
+}
+
 /* Appends to out every document the text names, with its issuing country
  * when stated, in text order. The type strings belong to dd. Allocation
  * failure aborts (util.h). */
@@ -553,48 +683,59 @@ void document_find(const document_data *dd, const extract_input *in, document_li
     size_t len = in->len;
     term_hit *hits = NULL;
     size_t hit_count = 0, hit_cap = 0;
-    word_list words = {0};
-    split_words(text, len, &words);
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(dd->re, NULL);
     for (size_t at = 0; at < len;) {
         if (pcre2_match(dd->re, (PCRE2_SPTR)text, len, at, 0, md, NULL) < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1];
         at = me > ms ? me : ms + 1;
-        PCRE2_SPTR mark = pcre2_get_mark(md);
-        if (!mark) continue;
-        const doc_term *term = &dd->terms[strtoul((const char *)mark, NULL, 10)];
+        /* the term is the one whose group took part in the match */
+        size_t groups = pcre2_get_ovector_count(md), g = 1;
+        while (g < groups && ov[2 * g] == PCRE2_UNSET) g++;
+        if (g >= groups || g > dd->group_count) continue;
+        const doc_term *term = &dd->terms[dd->group_term[g - 1]];
         if (term->exclude) continue;
+        if (term->lead) ms = word_start(text, ms);
         term_hit h;
         memset(&h, 0, sizeof h);
         h.term = term;
         h.start = ms;
         h.end = me;
-        size_t i = 0;
-        while (i < words.count && words.items[i].end <= ms) i++;
-        h.first = i;
-        while (i < words.count && words.items[i].start < me) h.last = i++, h.has_words = 1;
         VEC_PUSH(hits, hit_count, hit_cap, h);
     }
     pcre2_match_data_free(md);
+    if (hit_count == 0) return;
+
+    /* The words of the text, and those of each hit (hits are in order). */
+    word_list words = {0};
+    split_words(text, len, &words);
+    for (size_t j = 0, i = 0; j < hit_count; j++) {
+        term_hit *h = &hits[j];
+        while (i < words.count && words.items[i].end <= h->start) i++;
+        h->first = i;
+        for (size_t k = i; k < words.count && words.items[k].start < h->end; k++)
+            h->last = k, h->has_words = 1;
+    }
     find_countries(dd, text, &words, hits, hit_count);
     free(words.items);
 
     /* Each (type, country) once; a type without country only when it is
      * never named with one. */
+    unsigned char *type_has_country = xcalloc(dd->type_count ? dd->type_count : 1, 1);
+    for (size_t j = 0; j < hit_count; j++)
+        if (hits[j].country[0]) type_has_country[hits[j].term->type] = 1;
+    size_t first_new = out->count;
     for (size_t j = 0; j < hit_count; j++) {
         const term_hit *h = &hits[j];
-        int drop = 0;
-        for (size_t k = 0; k < hit_count && !drop; k++) {
-            const term_hit *o = &hits[k];
-            if (k == j || o->term->type != h->term->type) continue;
-            if (!h->country[0] && o->country[0]) drop = 1;
-            else if (k < j && strcmp(o->country, h->country) == 0) drop = 1;
-        }
-        if (drop) continue;
+        const char *type = dd->types[h->term->type];
+        if (!h->country[0] && type_has_country[h->term->type]) continue;
+        int seen = 0;
+        for (size_t k = first_new; k < out->count && !seen; k++)
+            seen = out->items[k].type == type && strcmp(out->items[k].country, h->country) == 0;
+        if (seen) continue;
         ofs_document doc;
         memset(&doc, 0, sizeof doc);
-        doc.type = dd->types[h->term->type];
+        doc.type = type;
         memcpy(doc.country, h->country, sizeof doc.country);
         if (in->norm) {
             norm_to_orig(in->norm, h->start, h->end, &doc.span.start, &doc.span.end);
@@ -604,5 +745,6 @@ void document_find(const document_data *dd, const extract_input *in, document_li
         }
         VEC_PUSH(out->items, out->count, out->cap, doc);
     }
+    free(type_has_country);
     free(hits);
 }

@@ -1,4 +1,822 @@
-/* extract_route.c: PLACEHOLDER; being written (see extract.h). */
+/* extract_route.c: finds the routes a text states ("from Zuwara to
+ * Lampedusa", "ليبيا ➡️ ايطاليا", "Türkiye'den Yunanistan'a", 🇱🇾🇮🇹).
+ *
+ * The approach, in five steps
+ * ---------------------------
+ * 1. Mentions. The normalised text is cut into tokens and every country,
+ *    place or region name is found with the gazetteer (longest name first,
+ *    attached Arabic prefixes and Turkish suffixes included). Adjectives
+ *    ("libyan", "ليبي") are not places: they only count for the country
+ *    context.
+ *
+ * 2. Roles. Each mention gets a direction from the words around it, all
+ *    listed in route_cues.yaml:
+ *      - a word or phrase just before it, skipping articles and "the port
+ *        of": "from the port of Sfax" (from), "vers l'Italie" (to),
+ *        "d'Italie" (from), "از ایران" (from), "به یونان" (to), "via Libya";
+ *      - a postposition just after it: Urdu "لیبیا سے" (from), "اٹلی تک"
+ *        (to), Pashto "ایټالیا ته" (to), Turkish "Libya üzerinden" (via);
+ *      - what the gazetteer saw attached: "لايطاليا", "منليبيا", "İzmir'den".
+ *
+ * 3. Tidying. A country written next to one of its own places is the same
+ *    mention ("Sfax, Tunisia", "🇱🇾 Zuwara", "Lampedusa (Italy)"); this also
+ *    picks the meaning of an ambiguous name ("Tripoli, Lebanon"; otherwise
+ *    Tripoli is the one whose country the text names elsewhere, else the
+ *    first in places.yaml: Libya). A name that is also an ordinary word
+ *    ("Van", "Tarifa") is dropped unless it has a cue. Mentions joined by a
+ *    conjunction or a comma form a group that shares one role: "from Libya
+ *    and Tunisia", "to Italy or Malta", "ليبيا وتونس".
+ *
+ * 4. Links written with symbols, which win over words:
+ *      A → B, A ➡️ B, A -> B, A 🚤 B          A to B (a chain A → B → C is A to C)
+ *      A ← B, A ⬅️ B                           B to A
+ *      A - B, A – B, Sfax-Lampedusa           A to B
+ *      🇱🇾🇮🇹 (exactly two flags side by side)   A to B
+ *      Zuwara Lampedusa (two names side by side, in different countries,
+ *      one of them a place, no cue)           A to B
+ *
+ * 5. Pairing by role. Each destination group takes as its origin, in this
+ *    order: the nearest origin group before it in the same sentence; the
+ *    nearest after it in the same sentence ("to Italy from Zuwara"); the
+ *    group just before it when that has no role and at most one ordinary
+ *    word lies between ("Libya to Italy", "Zuwara boats to Lampedusa",
+ *    "ترکیه به یونان"); the nearest origin in an earlier sentence within 40
+ *    words (ads put "Departure: Zuwara" and "Arrival: Lampedusa" on separate
+ *    lines). With none, the destination stands alone ("from": null). An
+ *    origin that no destination took pairs with the group right after it
+ *    when that has no role ("من زوارة لمبيدوزة", "لیبیا سے اٹلی").
+ *
+ * Routes to or from a region (Europe) are not written, nor routes from a
+ * place to itself; identical routes are written once, and a lone
+ * destination is left out when a full route already ends there.
+ *
+ * The country context (for a bare "dinar") is the country most often named
+ * as an origin, else the country most often named at all, adjectives
+ * included; ties go to the one named first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "extract.h"
-void route_find(const gazetteer *g, const extract_input *in, route_list *out, char country_context[3])
-{ (void)g; (void)in; (void)out; country_context[0] = '\0'; }
+#include "gazetteer.h"
+#include "util.h"
+
+#define ALL_KINDS ((1u << GAZ_COUNTRY) | (1u << GAZ_PLACE) | (1u << GAZ_REGION) | (1u << GAZ_ADJECTIVE))
+#define CUE_BEFORE (GAZ_CUE_FROM | GAZ_CUE_TO | GAZ_CUE_VIA | GAZ_CUE_BETWEEN)
+#define SKIP_BITS (GAZ_SKIP_ARTICLE | GAZ_SKIP_NOUN)
+#define MAX_CUE_WORDS 4
+#define MAX_SKIPS 6
+#define FAR_ORIGIN_TOKENS 40
+
+typedef struct mention {
+    size_t           first, last;     /* tokens */
+    size_t           start, end;      /* normalised bytes */
+    const gaz_cand  *cands;           /* meanings that are not adjectives */
+    size_t           ncands;
+    const gaz_entry *entry;           /* the meaning chosen */
+    int              needs_cue;
+    int              role, conj;
+    int              weak_cue;        /* its cue is one letter ("a", "l"): not enough for needs_cue */
+    int              is_flag;
+    int              merged;          /* a country next to it was folded in */
+    int              group;
+} mention;
+
+typedef struct group {
+    size_t first, last;   /* mentions */
+    int    role;
+    int    in_link;       /* part of a symbol link (step 4) */
+    int    used;          /* taken as the origin or end of a route */
+    int    paired;        /* an origin that some destination took */
+} group;
+
+typedef struct pair { long from; size_t to; } pair;   /* from: mention index, -1 for none */
+
+typedef struct ctx {
+    const gazetteer     *g;
+    const extract_input *in;
+    const char          *text;
+    gaz_tokens           toks;
+    size_t              *sentence;      /* per token */
+    unsigned            *gaps;          /* GAZ_GAP_* of the gap after each token */
+    mention             *m;
+    size_t               nm, mcap;
+    group               *gr;
+    size_t               ngr, grcap;
+    pair                *pairs;
+    size_t               npairs, paircap;
+    char               (*adjectives)[3];
+    size_t               nadj, adjcap;
+} ctx;
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static unsigned gap_after(const ctx *c, size_t tok) { return c->gaps[tok]; }
+
+/* The cue bits of tokens [a, b) read as one phrase; with_apos tries the
+ * form with the apostrophe that follows the last token ("d'", "dall'"). */
+static unsigned phrase_cue(const ctx *c, size_t a, size_t b, int with_apos)
+{
+    char key[512];
+    size_t len = 0;
+    for (size_t k = a; k < b; k++) {
+        size_t kl = c->toks.items[k].key_len;
+        if (len + kl + 2 >= sizeof key) return 0;
+        if (k > a) key[len++] = ' ';
+        memcpy(key + len, gaz_token_key(&c->toks, k), kl);
+        len += kl;
+    }
+    if (with_apos) key[len++] = '\'';
+    return gaz_cue(c->g, key, len);
+}
+
+/* Whether the gaps inside tokens [a, b) allow them to be one phrase. */
+static int phrase_ok(const ctx *c, size_t a, size_t b)
+{
+    for (size_t k = a; k + 1 < b; k++)
+        if (gap_after(c, k) & ~(unsigned)(GAZ_GAP_SPACE | GAZ_GAP_DASH)) return 0;
+    return 1;
+}
+
+static unsigned token_cue(const ctx *c, size_t tok)
+{
+    unsigned bits = phrase_cue(c, tok, tok + 1, 0);
+    if (c->toks.items[tok].apos_after) bits |= phrase_cue(c, tok, tok + 1, 1);
+    return bits;
+}
+
+static int role_of_bits(unsigned bits)
+{
+    if (bits & GAZ_CUE_BETWEEN) return GAZ_ROLE_BETWEEN;
+    if (bits & GAZ_CUE_VIA) return GAZ_ROLE_VIA;
+    if (bits & GAZ_CUE_FROM) return GAZ_ROLE_FROM;
+    if (bits & GAZ_CUE_TO) return GAZ_ROLE_TO;
+    return GAZ_ROLE_NONE;
+}
+
+/* ---- step 1: mentions ------------------------------------------------------------- */
+
+static void find_mentions(ctx *c)
+{
+    const gaz_tokens *t = &c->toks;
+    for (size_t i = 0; i < t->count;) {
+        gaz_match gm;
+        if (!gaz_match_at(c->g, c->text, t, i, ALL_KINDS, &gm)) {
+            i++;
+            continue;
+        }
+        size_t nn = 0;
+        while (nn < gm.ncands && gm.cands[nn].entry->kind != GAZ_ADJECTIVE) nn++;
+        if (nn == 0) {
+            char cc[3];
+            memcpy(cc, gm.cands[0].entry->country, 3);
+            grow_array((void **)&c->adjectives, &c->adjcap, c->nadj + 1, sizeof *c->adjectives);
+            memcpy(c->adjectives[c->nadj++], cc, 3);
+        } else {
+            mention mm = {0};
+            mm.first = gm.first;
+            mm.last = gm.last;
+            mm.start = t->items[gm.first].start;
+            mm.end = t->items[gm.last].end;
+            mm.cands = gm.cands;
+            mm.ncands = nn;
+            mm.entry = gm.cands[0].entry;
+            mm.needs_cue = gm.cands[0].needs_cue;
+            mm.role = gm.role;
+            mm.conj = gm.conj;
+            mm.is_flag = gm.first == gm.last && t->items[gm.first].script == GAZ_SCRIPT_FLAG;
+            VEC_PUSH(c->m, c->nm, c->mcap, mm);
+        }
+        i = gm.last + 1;
+    }
+}
+
+/* ---- step 2: roles ----------------------------------------------------------------- */
+
+/* Letters in a short key (bytes that start a UTF-8 character). */
+static size_t letters_in(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* The role given by the words before token first: "from", "from the port
+ * of", "vers l'", "d'". */
+static int cue_before(const ctx *c, size_t first, int *weak)
+{
+    size_t j = first;
+    for (int steps = 0; j > 0 && steps < MAX_SKIPS; steps++) {
+        if (gap_after(c, j - 1) & ~(unsigned)(GAZ_GAP_SPACE | GAZ_GAP_COLON)) return GAZ_ROLE_NONE;
+        int moved = 0;
+        for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1 && !moved; n--) {
+            size_t a = j - n;
+            if (!phrase_ok(c, a, j)) continue;
+            unsigned bits = 0;
+            if (c->toks.items[j - 1].apos_after) bits = phrase_cue(c, a, j, 1);
+            if (!bits) bits = phrase_cue(c, a, j, 0);
+            if (!bits) continue;
+            /* "port of", "côte de": an of-word after a place noun is skipped */
+            if ((bits & GAZ_SKIP_OF) && a > 0 && (token_cue(c, a - 1) & GAZ_SKIP_NOUN) &&
+                !(gap_after(c, a - 1) & ~(unsigned)GAZ_GAP_SPACE)) {
+                j = a - 1;
+                moved = 1;
+                break;
+            }
+            if (bits & CUE_BEFORE) {
+                *weak = n == 1 && letters_in(gaz_token_key(&c->toks, a)) == 1;
+                return role_of_bits(bits);
+            }
+            if (bits & SKIP_BITS) {
+                j = a;
+                moved = 1;
+                break;
+            }
+            return GAZ_ROLE_NONE;
+        }
+        if (!moved) return GAZ_ROLE_NONE;
+    }
+    return GAZ_ROLE_NONE;
+}
+
+/* The role given by a postposition after token last. */
+static int cue_after(const ctx *c, size_t last)
+{
+    size_t k = last + 1;
+    if (k >= c->toks.count) return GAZ_ROLE_NONE;
+    if (gap_after(c, last) & ~(unsigned)(GAZ_GAP_SPACE | GAZ_GAP_COLON)) return GAZ_ROLE_NONE;
+    size_t maxn = c->toks.count - k < MAX_CUE_WORDS ? c->toks.count - k : MAX_CUE_WORDS;
+    for (size_t n = maxn; n >= 1; n--) {
+        if (!phrase_ok(c, k, k + n)) continue;
+        unsigned bits = phrase_cue(c, k, k + n, 0);
+        if (bits & GAZ_CUE_FROM_AFTER) return GAZ_ROLE_FROM;
+        if (bits & GAZ_CUE_TO_AFTER) return GAZ_ROLE_TO;
+        if (bits & GAZ_CUE_VIA_AFTER) return GAZ_ROLE_VIA;
+    }
+    return GAZ_ROLE_NONE;
+}
+
+static void assign_roles(ctx *c)
+{
+    for (size_t i = 0; i < c->nm; i++) {
+        mention *m = &c->m[i];
+        if (m->role == GAZ_ROLE_NONE) m->role = cue_before(c, m->first, &m->weak_cue);
+        if (m->role == GAZ_ROLE_NONE) m->role = cue_after(c, m->last);
+    }
+}
+
+/* ---- step 3: tidying -------------------------------------------------------------- */
+
+/* The gap bits from mention a to mention b, and the tokens between them. */
+static unsigned between(const ctx *c, const mention *a, const mention *b, size_t *ntokens)
+{
+    unsigned bits = 0;
+    for (size_t k = a->last; k < b->first; k++) bits |= gap_after(c, k);
+    *ntokens = b->first - a->last - 1;
+    return bits;
+}
+
+#define APPOSITION_GAP (GAZ_GAP_SPACE | GAZ_GAP_LIST | GAZ_GAP_PAREN | GAZ_GAP_COLON | GAZ_GAP_DASH)
+
+static int side_by_side(const ctx *c, const mention *a, const mention *b)
+{
+    size_t nt;
+    unsigned bits = between(c, a, b, &nt);
+    return nt == 0 && !(bits & ~(unsigned)APPOSITION_GAP);
+}
+
+static int code_index(const char *cc)
+{
+    if (!(cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')) return -1;
+    return (cc[0] - 'A') * 26 + (cc[1] - 'A');
+}
+
+/* Marks in named[] every country the text names without doubt: by an
+ * unambiguous name or by an adjective ("طرابلس اللبنانية"). */
+static void named_countries(const ctx *c, unsigned char named[26 * 26])
+{
+    for (size_t i = 0; i < c->nm; i++) {
+        const mention *m = &c->m[i];
+        int unambiguous = 1;
+        for (size_t k = 1; k < m->ncands; k++)
+            if (strcmp(m->cands[k].entry->country, m->cands[0].entry->country) != 0) unambiguous = 0;
+        int ci = code_index(m->cands[0].entry->country);
+        if (unambiguous && ci >= 0) named[ci] = 1;
+    }
+    for (size_t i = 0; i < c->nadj; i++) {
+        int ci = code_index(c->adjectives[i]);
+        if (ci >= 0) named[ci] = 1;
+    }
+}
+
+static void pick(mention *m, size_t k)
+{
+    m->entry = m->cands[k].entry;
+    m->needs_cue = m->cands[k].needs_cue;
+}
+
+/* Chooses a meaning for each ambiguous name. */
+static void disambiguate(ctx *c)
+{
+    unsigned char named[26 * 26];
+    memset(named, 0, sizeof named);
+    named_countries(c, named);
+    for (size_t i = 0; i < c->nm; i++) {
+        mention *m = &c->m[i];
+        if (m->ncands < 2) continue;
+        int done = 0;
+        /* a country written next to it */
+        for (int side = 0; side < 2 && !done; side++) {
+            const mention *o = side == 0 ? (i > 0 ? &c->m[i - 1] : NULL) : (i + 1 < c->nm ? &c->m[i + 1] : NULL);
+            if (!o || o->cands[0].entry->kind != GAZ_COUNTRY) continue;
+            if (!(side == 0 ? side_by_side(c, o, m) : side_by_side(c, m, o))) continue;
+            for (size_t k = 0; k < m->ncands && !done; k++)
+                if (strcmp(m->cands[k].entry->country, o->cands[0].entry->country) == 0) {
+                    pick(m, k);
+                    done = 1;
+                }
+        }
+        /* a country the text names elsewhere */
+        for (size_t k = 0; k < m->ncands && !done; k++)
+            if (code_index(m->cands[k].entry->country) >= 0 && named[code_index(m->cands[k].entry->country)]) {
+                pick(m, k);
+                done = 1;
+            }
+    }
+}
+
+/* Folds a country into the place of that country written next to it. */
+static void merge_appositions(ctx *c)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < c->nm; i++) {
+        if (out > 0) {
+            mention *a = &c->m[out - 1];
+            const mention *b = &c->m[i];
+            int mergeable = side_by_side(c, a, b) && a->entry->country[0] &&
+                            strcmp(a->entry->country, b->entry->country) == 0 &&
+                            (a->entry->kind == GAZ_COUNTRY || b->entry->kind == GAZ_COUNTRY) &&
+                            a->entry->kind != GAZ_REGION && b->entry->kind != GAZ_REGION &&
+                            !(a->role && b->role && a->role != b->role) && !b->conj;
+            if (mergeable) {
+                if (a->entry->kind == GAZ_COUNTRY && b->entry->kind == GAZ_PLACE) a->entry = b->entry;
+                if (!a->role) a->role = b->role;
+                a->last = b->last;
+                a->end = b->end;
+                a->needs_cue = 0;
+                a->merged = 1;
+                a->is_flag = 0;
+                continue;
+            }
+        }
+        c->m[out++] = c->m[i];
+    }
+    c->nm = out;
+}
+
+/* Whether mention i is tied to a neighbour by an arrow or a dash. */
+static int symbol_linked(const ctx *c, size_t i)
+{
+    for (int side = 0; side < 2; side++) {
+        if (side == 0 && i == 0) continue;
+        if (side == 1 && i + 1 >= c->nm) continue;
+        const mention *a = side == 0 ? &c->m[i - 1] : &c->m[i];
+        const mention *b = side == 0 ? &c->m[i] : &c->m[i + 1];
+        size_t nt;
+        unsigned bits = between(c, a, b, &nt);
+        if (nt == 0 && (bits & (GAZ_GAP_ARROW | GAZ_GAP_BACK | GAZ_GAP_DASH)) && !(bits & GAZ_GAP_BREAK)) return 1;
+    }
+    return 0;
+}
+
+/* Drops the names that are also ordinary words ("Van", "Tarifa") unless
+ * something ties them to a journey: a cue of their own (a one-letter cue
+ * such as "a" or "l" only when another name in the sentence has a longer
+ * one: "De Vintimille à Nice" but not "rented a van"), their country next
+ * to them, or an arrow or dash. */
+static void drop_uncued(ctx *c)
+{
+    size_t out = 0;
+    char *keep = xcalloc(c->nm + 1, 1);
+    /* sentences that hold a name with a cue longer than one letter */
+    char *strong = xcalloc(c->toks.count + 1, 1);
+    for (size_t i = 0; i < c->nm; i++)
+        if (c->m[i].role && !c->m[i].weak_cue) strong[c->sentence[c->m[i].first]] = 1;
+    for (size_t i = 0; i < c->nm; i++) {
+        const mention *m = &c->m[i];
+        int cued = m->role && (!m->weak_cue || strong[c->sentence[m->first]]);
+        keep[i] = !(m->needs_cue && !cued && !m->merged && !symbol_linked(c, i));
+    }
+    for (size_t i = 0; i < c->nm; i++)
+        if (keep[i]) c->m[out++] = c->m[i];
+    c->nm = out;
+    free(keep);
+    free(strong);
+}
+
+/* Whether mention b is coordinated with mention a ("A and B", "A, B", "A وB"). */
+static int coordinated(const ctx *c, const mention *a, const mention *b)
+{
+    size_t nt;
+    unsigned bits = between(c, a, b, &nt);
+    if (bits & (GAZ_GAP_BREAK | GAZ_GAP_ARROW | GAZ_GAP_BACK | GAZ_GAP_DASH | GAZ_GAP_OTHER | GAZ_GAP_COLON))
+        return 0;
+    if (b->role != GAZ_ROLE_NONE && b->role != a->role) return 0;
+    if (b->conj && nt == 0) return 1;
+    if (nt == 0) return (bits & GAZ_GAP_LIST) != 0;
+    if (nt > 2) return 0;
+    for (size_t k = a->last + 1; k < b->first; k++)
+        if (!(token_cue(c, k) & GAZ_CONJ)) return 0;
+    return 1;
+}
+
+static void make_groups(ctx *c)
+{
+    for (size_t i = 0; i < c->nm; i++) {
+        mention *m = &c->m[i];
+        if (i > 0 && coordinated(c, &c->m[i - 1], m)) {
+            mention *a = &c->m[i - 1];
+            if (a->role == GAZ_ROLE_BETWEEN) { /* between A and B */
+                a->role = GAZ_ROLE_FROM;
+                c->gr[c->ngr - 1].role = GAZ_ROLE_FROM;
+                m->role = GAZ_ROLE_TO;
+            } else {
+                m->role = a->role;
+                m->group = a->group;
+                c->gr[c->ngr - 1].last = i;
+                continue;
+            }
+        }
+        group g = {i, i, m->role == GAZ_ROLE_BETWEEN ? GAZ_ROLE_NONE : m->role, 0, 0, 0};
+        m->group = (int)c->ngr;
+        VEC_PUSH(c->gr, c->ngr, c->grcap, g);
+    }
+}
+
+/* ---- steps 4 and 5: routes ------------------------------------------------------------ */
+
+static void add_pairs(ctx *c, const group *from, const group *to)
+{
+    for (size_t t = to->first; t <= to->last; t++) {
+        if (!from) {
+            pair p = {-1, t};
+            VEC_PUSH(c->pairs, c->npairs, c->paircap, p);
+            continue;
+        }
+        for (size_t f = from->first; f <= from->last; f++) {
+            pair p = {(long)f, t};
+            VEC_PUSH(c->pairs, c->npairs, c->paircap, p);
+        }
+    }
+}
+
+enum { LINK_NONE, LINK_FWD, LINK_BACK, LINK_FLAGS, LINK_SIDE };
+
+/* How group k+1 is tied to group k by symbols. */
+static int link_between(const ctx *c, size_t k)
+{
+    const mention *a = &c->m[c->gr[k].last], *b = &c->m[c->gr[k + 1].first];
+    size_t nt;
+    unsigned bits = between(c, a, b, &nt);
+    if (bits & GAZ_GAP_BREAK) return LINK_NONE;
+    int only_cues = 1;
+    for (size_t t = a->last + 1; t < b->first; t++)
+        if (!token_cue(c, t)) only_cues = 0;
+    if ((bits & GAZ_GAP_ARROW) && only_cues) return LINK_FWD;
+    if ((bits & GAZ_GAP_BACK) && only_cues) return LINK_BACK;
+    if (nt) return LINK_NONE;
+    if ((bits & GAZ_GAP_DASH) && !(bits & (GAZ_GAP_LIST | GAZ_GAP_OTHER))) return LINK_FWD;
+    if (bits & ~(unsigned)GAZ_GAP_SPACE) return LINK_NONE;
+    const group *ga = &c->gr[k], *gb = &c->gr[k + 1];
+    if (ga->first != ga->last || gb->first != gb->last) return LINK_NONE;
+    if (a->is_flag && b->is_flag) return LINK_FLAGS;
+    if (!a->role && !b->role && strcmp(a->entry->country, b->entry->country) != 0 &&
+        (a->entry->kind == GAZ_PLACE || b->entry->kind == GAZ_PLACE) && !a->is_flag && !b->is_flag)
+        return LINK_SIDE;
+    return LINK_NONE;
+}
+
+static void symbol_routes(ctx *c)
+{
+    if (c->ngr < 2) return;
+    int *link = xcalloc(c->ngr, sizeof *link);
+    for (size_t k = 0; k + 1 < c->ngr; k++) link[k] = link_between(c, k);
+    for (size_t k = 0; k + 1 < c->ngr;) {
+        int kind = link[k];
+        if (kind == LINK_NONE) {
+            k++;
+            continue;
+        }
+        size_t end = k + 1;   /* the chain is groups k..end */
+        while (end + 1 < c->ngr && link[end] == kind) end++;
+        int ok = 1;
+        /* flags or names side by side: exactly two, else it is a list */
+        if ((kind == LINK_FLAGS || kind == LINK_SIDE) && end != k + 1) ok = 0;
+        if (ok) {
+            const group *from = &c->gr[kind == LINK_BACK ? end : k];
+            const group *to = &c->gr[kind == LINK_BACK ? k : end];
+            add_pairs(c, from, to);
+            for (size_t x = k; x <= end; x++) c->gr[x].in_link = c->gr[x].used = 1;
+        }
+        k = end;
+    }
+    free(link);
+}
+
+/* Words between groups a and b that are not cues, skips or conjunctions. */
+static size_t plain_words_between(const ctx *c, const group *a, const group *b)
+{
+    size_t n = 0;
+    for (size_t t = c->m[a->last].last + 1; t < c->m[b->first].first; t++)
+        if (!token_cue(c, t)) n++;
+    return n;
+}
+
+static int same_sentence(const ctx *c, const group *a, const group *b)
+{
+    return c->sentence[c->m[a->last].last] == c->sentence[c->m[b->first].first];
+}
+
+/* Whether group b directly follows group a, close enough to be its pair. */
+static int next_to(const ctx *c, size_t a, size_t b)
+{
+    if (b != a + 1 || !same_sentence(c, &c->gr[a], &c->gr[b])) return 0;
+    size_t nt;
+    unsigned bits = between(c, &c->m[c->gr[a].last], &c->m[c->gr[b].first], &nt);
+    if (bits & (GAZ_GAP_BREAK | GAZ_GAP_OTHER | GAZ_GAP_ARROW | GAZ_GAP_BACK)) return 0;
+    return plain_words_between(c, &c->gr[a], &c->gr[b]) <= 1;
+}
+
+/* The country of group g's first mention ("" for a region). */
+static const char *group_country(const ctx *c, const group *g) { return c->m[g->first].entry->country; }
+
+/* Whether group p may be the other end of a journey with group o when no
+ * word says so: it has no role, names a country, and is somewhere else:
+ * another country, or another place of the same one ("کوئٹہ سے تفتان"). */
+static int origin_candidate(const ctx *c, const group *p, const group *o)
+{
+    if (p->role != GAZ_ROLE_NONE || p->used || p->in_link || !group_country(c, p)[0]) return 0;
+    if (strcmp(group_country(c, p), group_country(c, o)) != 0) return 1;
+    const gaz_entry *a = c->m[p->first].entry, *b = c->m[o->first].entry;
+    return a->kind == GAZ_PLACE && b->kind == GAZ_PLACE && a != b;
+}
+
+static size_t token_distance(const ctx *c, const group *a, const group *b)
+{
+    return c->m[b->first].first - c->m[a->last].last;
+}
+
+/* The origin of the destinations chain[first..last] (group indices), or -1. */
+static long find_origin(ctx *c, size_t first, size_t last)
+{
+    group *head = &c->gr[first], *tail = &c->gr[last];
+    for (size_t p = first; p-- > 0;) {                     /* before, same sentence */
+        if (!same_sentence(c, &c->gr[p], head)) break;
+        if (c->gr[p].role == GAZ_ROLE_FROM && !c->gr[p].in_link) return (long)p;
+    }
+    for (size_t p = last + 1; p < c->ngr; p++) {          /* after, same sentence */
+        if (!same_sentence(c, tail, &c->gr[p])) break;
+        if (c->gr[p].role == GAZ_ROLE_FROM && !c->gr[p].in_link) return (long)p;
+    }
+    if (first > 0 && origin_candidate(c, &c->gr[first - 1], head) && next_to(c, first - 1, first))
+        return (long)(first - 1);                         /* "Libya to Italy" */
+    if (last > first) return (long)first;                 /* "to Tangier, then to Tarifa" */
+    for (size_t p = first; p-- > 0;) {                     /* an earlier sentence */
+        if (token_distance(c, &c->gr[p], head) > FAR_ORIGIN_TOKENS) break;
+        if (c->gr[p].role == GAZ_ROLE_FROM && !c->gr[p].in_link) return (long)p;
+    }
+    for (size_t p = first; p-- > 0;) {                     /* where the writer is: "in Sabratha ... reached Lampedusa" */
+        if (token_distance(c, &c->gr[p], head) > FAR_ORIGIN_TOKENS) break;
+        if (origin_candidate(c, &c->gr[p], head)) return (long)p;
+    }
+    return -1;
+}
+
+static void cue_routes(ctx *c)
+{
+    for (size_t k = 0; k < c->ngr; k++) {
+        if (c->gr[k].in_link || c->gr[k].role != GAZ_ROLE_TO) continue;
+        /* destinations one after the other in a sentence are one journey:
+         * "take the train to Ventimiglia, then cross to France" */
+        size_t last = k;
+        for (size_t p = k + 1; p < c->ngr && same_sentence(c, &c->gr[k], &c->gr[p]); p++) {
+            if (c->gr[p].in_link) continue;
+            if (c->gr[p].role == GAZ_ROLE_FROM) break;
+            if (c->gr[p].role == GAZ_ROLE_TO) last = p;
+        }
+        long from = find_origin(c, k, last);
+        group *to = &c->gr[last];
+        if (from >= 0) c->gr[from].paired = c->gr[from].used = 1;
+        for (size_t p = k; p <= last; p++) c->gr[p].used = 1;
+        add_pairs(c, from >= 0 ? &c->gr[from] : NULL, to);
+        k = last;
+    }
+    /* an origin that no destination took: the name right after it ("من
+     * زوارة لمبيدوزة"), else a name before it in its sentence ("rescued off
+     * Lesbos after the dinghy left the Turkish coast") */
+    for (size_t k = 0; k < c->ngr; k++) {
+        group *from = &c->gr[k];
+        if (from->role != GAZ_ROLE_FROM || from->paired || from->in_link) continue;
+        long to = -1;
+        if (k + 1 < c->ngr && origin_candidate(c, &c->gr[k + 1], from) && next_to(c, k, k + 1)) to = (long)(k + 1);
+        for (size_t p = k; to < 0 && p-- > 0;) {
+            if (!same_sentence(c, &c->gr[p], from)) break;
+            if (origin_candidate(c, &c->gr[p], from)) to = (long)p;
+        }
+        if (to < 0) continue;
+        c->gr[to].used = from->paired = 1;
+        add_pairs(c, from, &c->gr[to]);
+    }
+}
+
+/* A route end that names only a country takes a place of that country that
+ * the text names and that no route uses: "🇱🇾➡️🇮🇹 ... from Zuwara" is
+ * Zuwara to Italy, "Libya ➡️ Italy from Tobruk" Tobruk to Italy. A place
+ * with the right role (from for the start, to for the end) is preferred. */
+static void refine_ends(ctx *c)
+{
+    char *in_pair = xcalloc(c->nm + 1, 1);
+    for (size_t i = 0; i < c->npairs; i++) {
+        if (c->pairs[i].from >= 0) in_pair[c->pairs[i].from] = 1;
+        in_pair[c->pairs[i].to] = 1;
+    }
+    for (size_t i = 0; i < c->npairs; i++)
+        for (int end = 0; end < 2; end++) {
+            long cur = end == 0 ? c->pairs[i].from : (long)c->pairs[i].to;
+            if (cur < 0 || c->m[cur].entry->kind != GAZ_COUNTRY) continue;
+            int want = end == 0 ? GAZ_ROLE_FROM : GAZ_ROLE_TO;
+            long best = -1;
+            int best_score = -1;
+            for (size_t k = 0; k < c->nm; k++) {
+                const mention *m = &c->m[k];
+                if (in_pair[k] || m->entry->kind != GAZ_PLACE || c->gr[m->group].in_link ||
+                    strcmp(m->entry->country, c->m[cur].entry->country) != 0)
+                    continue;
+                int score = m->role == want ? 2 : m->role == GAZ_ROLE_NONE || m->role == GAZ_ROLE_VIA ? 1 : 0;
+                if (score > best_score) {
+                    best = (long)k;
+                    best_score = score;
+                }
+            }
+            if (best < 0 || best_score == 0) continue;
+            if (end == 0) c->pairs[i].from = best;
+            else c->pairs[i].to = (size_t)best;
+        }
+    free(in_pair);
+}
+
+/* ---- output ---------------------------------------------------------------------------- */
+
+static ofs_place place_of(const ctx *c, const mention *m)
+{
+    ofs_place p;
+    memset(&p, 0, sizeof p);
+    memcpy(p.country, m->entry->country, 3);
+    p.place = m->entry->kind == GAZ_PLACE ? m->entry->name : NULL;
+    if (c->in->norm) norm_to_orig(c->in->norm, m->start, m->end, &p.span.start, &p.span.end);
+    else {
+        p.span.start = m->start;
+        p.span.end = m->end;
+    }
+    return p;
+}
+
+static int same_place(const ofs_place *a, const ofs_place *b)
+{
+    return strcmp(a->country, b->country) == 0 &&
+           ((!a->place && !b->place) || (a->place && b->place && strcmp(a->place, b->place) == 0));
+}
+
+/* Whether place a says at least what b says: the same country, and b's
+ * place if b names one. */
+static int place_covers(const ofs_place *a, const ofs_place *b)
+{
+    return strcmp(a->country, b->country) == 0 && (!b->place || (a->place && strcmp(a->place, b->place) == 0));
+}
+
+/* Whether route a makes route b redundant: b is the same route or a vaguer
+ * one ("Libya to Italy" beside "Zuwara to Italy"; "to Italy" beside any
+ * route to Italy). */
+static int covers(const ofs_route *a, const ofs_route *b)
+{
+    if (!place_covers(&a->to, &b->to)) return 0;
+    if (!b->has_from) return 1;
+    return a->has_from && place_covers(&a->from, &b->from);
+}
+
+static void emit(ctx *c, route_list *out)
+{
+    size_t base = out->count;
+    for (int pass = 0; pass < 2; pass++) /* full routes, then lone destinations */
+        for (size_t i = 0; i < c->npairs; i++) {
+            const pair *p = &c->pairs[i];
+            if ((p->from >= 0) != (pass == 0)) continue;
+            const mention *to = &c->m[p->to];
+            if (!to->entry->country[0]) continue;
+            ofs_route r;
+            memset(&r, 0, sizeof r);
+            r.to = place_of(c, to);
+            if (p->from >= 0) {
+                const mention *from = &c->m[p->from];
+                if (!from->entry->country[0]) continue;
+                r.has_from = 1;
+                r.from = place_of(c, from);
+                if (same_place(&r.from, &r.to)) continue;
+            }
+            int dup = 0;
+            for (size_t k = base; k < out->count && !dup; k++)
+                if (covers(&out->items[k], &r)) dup = 1;
+            if (dup) continue;
+            /* a new route may make an earlier, vaguer one redundant */
+            size_t keep = base;
+            for (size_t k = base; k < out->count; k++)
+                if (!covers(&r, &out->items[k])) out->items[keep++] = out->items[k];
+            out->count = keep;
+            VEC_PUSH(out->items, out->count, out->cap, r);
+        }
+}
+
+typedef struct tally { char cc[3]; size_t count, first; } tally;
+
+static void count_country(tally **t, size_t *n, size_t *cap, const char *cc, size_t pos)
+{
+    if (!cc[0]) return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*t)[i].cc, cc) == 0) {
+            (*t)[i].count++;
+            if (pos < (*t)[i].first) (*t)[i].first = pos;
+            return;
+        }
+    tally x;
+    memcpy(x.cc, cc, 3);
+    x.count = 1;
+    x.first = pos;
+    VEC_PUSH(*t, *n, *cap, x);
+}
+
+static void best_of(const tally *t, size_t n, char cc[3])
+{
+    const tally *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!best || t[i].count > best->count || (t[i].count == best->count && t[i].first < best->first)) best = &t[i];
+    if (best) memcpy(cc, best->cc, 3);
+}
+
+static void country_context(const ctx *c, char cc[3])
+{
+    tally *t = NULL;
+    size_t n = 0, cap = 0;
+    char *origin = xcalloc(c->nm + 1, 1);
+    for (size_t i = 0; i < c->npairs; i++)
+        if (c->pairs[i].from >= 0) origin[c->pairs[i].from] = 1;
+    for (size_t i = 0; i < c->nm; i++)
+        if (c->m[i].role == GAZ_ROLE_FROM) origin[i] = 1;
+    for (size_t i = 0; i < c->nm; i++)
+        if (origin[i]) count_country(&t, &n, &cap, c->m[i].entry->country, c->m[i].start);
+    free(origin);
+    if (n == 0) {
+        for (size_t i = 0; i < c->nm; i++) count_country(&t, &n, &cap, c->m[i].entry->country, c->m[i].start);
+        for (size_t i = 0; i < c->nadj; i++) count_country(&t, &n, &cap, c->adjectives[i], SIZE_MAX - c->nadj + i);
+    }
+    best_of(t, n, cc);
+    free(t);
+}
+
+void route_find(const gazetteer *g, const extract_input *in, route_list *out, char country_context_out[3])
+{
+    country_context_out[0] = '\0';
+    if (!g || !in || !in->text) return;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.g = g;
+    c.in = in;
+    c.text = in->text;
+    gaz_tokenize(in->text, in->len, in, &c.toks);
+    if (c.toks.count) {
+        c.sentence = xcalloc(c.toks.count, sizeof *c.sentence);
+        c.gaps = xcalloc(c.toks.count, sizeof *c.gaps);
+        for (size_t k = 0; k + 1 < c.toks.count; k++)
+            c.gaps[k] = gaz_gap(g, c.text, c.toks.items[k].end, c.toks.items[k + 1].start);
+        for (size_t k = 0; k + 1 < c.toks.count; k++)
+            c.sentence[k + 1] = c.sentence[k] + ((gap_after(&c, k) & GAZ_GAP_BREAK) ? 1 : 0);
+        find_mentions(&c);
+        assign_roles(&c);
+        disambiguate(&c);
+        merge_appositions(&c);
+        drop_uncued(&c);
+        make_groups(&c);
+        symbol_routes(&c);
+        cue_routes(&c);
+        refine_ends(&c);
+        emit(&c, out);
+        country_context(&c, country_context_out);
+    }
+    free(c.sentence);
+    free(c.gaps);
+    free(c.m);
+    free(c.gr);
+    free(c.pairs);
+    free(c.adjectives);
+    gaz_tokens_free(&c.toks);
+}

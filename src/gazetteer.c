@@ -167,7 +167,7 @@ typedef struct affix {
 typedef struct affix_list { affix *items; size_t count, cap; } affix_list;
 
 enum { SYM_ARROW, SYM_BACK, SYM_DASH, SYM_LIST, SYM_PAREN, SYM_COLON, SYM_BREAK, SYM_COUNT };
-typedef struct sym_list { char **items; size_t count, cap; } sym_list;
+typedef struct sym_list { char **items; size_t *lens; size_t count, cap, lens_cap; } sym_list;
 
 struct gazetteer {
     gaz_entry **entries;
@@ -179,7 +179,9 @@ struct gazetteer {
     size_t      nsets, sets_cap;
     strmap      cues;            /* key -> GAZ_CUE_* bits */
     sym_list    syms[SYM_COUNT];
-    affix_list  arabic_prefixes, latin_prefixes, turkish_suffixes;
+    int32_t    *sym_cps;         /* every code point of every symbol, sorted */
+    size_t      nsym_cps, sym_cps_cap;
+    affix_list  arabic_prefixes, arabic_suffixes, latin_prefixes, ethiopic_prefixes, turkish_suffixes;
     ofs_norm   *norm;            /* used while loading */
 };
 
@@ -226,6 +228,8 @@ static int is_arabic_cp(int32_t c)
 }
 
 static int is_latin_cp(int32_t c) { return c < 0x0250 || (c >= 0x1E00 && c <= 0x1EFF); }
+
+static int is_ethiopic_cp(int32_t c) { return (c >= 0x1200 && c <= 0x139F) || (c >= 0x2D80 && c <= 0x2DDF); }
 
 /* Appends s[0..len) to out with every run of one repeated letter collapsed,
  * then a NUL. Returns the length appended (without the NUL). */
@@ -341,7 +345,10 @@ void gaz_tokenize(const char *text, size_t len, const extract_input *in, gaz_tok
             n = next_cp(text, len, p, &c);
             if (!is_word_cp(c)) break;
             if (tok.script == GAZ_SCRIPT_OTHER && is_letter(c))
-                tok.script = is_arabic_cp(c) ? GAZ_SCRIPT_ARABIC : is_latin_cp(c) ? GAZ_SCRIPT_LATIN : 0;
+                tok.script = is_arabic_cp(c)     ? GAZ_SCRIPT_ARABIC
+                             : is_latin_cp(c)    ? GAZ_SCRIPT_LATIN
+                             : is_ethiopic_cp(c) ? GAZ_SCRIPT_ETHIOPIC
+                                                 : GAZ_SCRIPT_OTHER;
             p += n;
         }
         tok.end = p;
@@ -449,8 +456,9 @@ static gaz_entry *new_entry(gazetteer *g, gaz_kind kind, const char *cc, const c
 
 static int kind_rank(gaz_kind k) { return (int)k; }
 
-/* Adds the meaning e to key; returns the set's index. */
-static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_entry *e)
+/* Adds the meaning e to key; returns the set's index. generated: the name
+ * comes from countries.yaml. */
+static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_entry *e, int generated)
 {
     size_t *v = strmap_put(&g->names, key, len);
     if (*v == SIZE_MAX) {
@@ -460,8 +468,11 @@ static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_
     }
     cand_set *cs = &g->sets[*v];
     for (size_t i = 0; i < cs->count; i++)
-        if (cs->items[i].entry == e) return *v;
-    gaz_cand c = {e, 0};
+        if (cs->items[i].entry == e) {
+            if (!generated) cs->items[i].generated = 0;   /* also written by hand */
+            return *v;
+        }
+    gaz_cand c = {e, 0, (unsigned char)(generated != 0)};
     VEC_PUSH(cs->items, cs->count, cs->cap, c);
     /* keep the set in kind order, stable */
     for (size_t i = cs->count - 1; i > 0 && kind_rank(cs->items[i - 1].entry->kind) > kind_rank(e->kind); i--) {
@@ -474,21 +485,23 @@ static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_
 
 typedef struct idx_list { size_t *items; size_t count, cap; } idx_list;
 
-/* Indexes name (a data string) as a name of e. Records the sets touched in
- * touched (may be NULL). Warns about a name too long to be matched. */
+/* Indexes node's string as a name of e. Records the sets touched in
+ * touched (may be NULL). generated: the name comes from countries.yaml
+ * (whose long official names are skipped quietly); a hand-written name too
+ * long to be matched gets a warning. */
 static void add_name(gazetteer *g, const char *file, const ynode *node, const gaz_entry *e, idx_list *touched,
-                     int warn_long, ofs_diags *d)
+                     int generated, ofs_diags *d)
 {
     strbuf keys[2] = {{0}, {0}};
     size_t nkeys;
     size_t words = keys_of(g, node->value, 0, keys, &nkeys);
     if (words > 4) {
-        if (warn_long)
+        if (!generated)
             diag_add(d, OFS_WARNING, file, node->line, node->col,
                      "'%s' has more than four words and will never be matched", node->value);
     } else {
         for (size_t k = 0; k < nkeys; k++) {
-            size_t set = add_name_key(g, keys[k].buf, keys[k].len, e);
+            size_t set = add_name_key(g, keys[k].buf, keys[k].len, e, generated);
             if (touched) VEC_PUSH(touched->items, touched->count, touched->cap, set);
         }
     }
@@ -548,13 +561,13 @@ static void each_string(gazetteer *g, const char *file, const ynode *node, strin
 typedef struct name_ctx {
     const gaz_entry *entry;
     idx_list        *touched;
-    int              warn_long;
+    int              generated;
 } name_ctx;
 
 static void name_cb(gazetteer *g, const char *file, const ynode *s, void *ctx, ofs_diags *d)
 {
     name_ctx *nc = ctx;
-    add_name(g, file, s, nc->entry, nc->touched, nc->warn_long, d);
+    add_name(g, file, s, nc->entry, nc->touched, nc->generated, d);
 }
 
 /* Marks the spellings in node (true, false or a list) of entry e as needing
@@ -681,7 +694,7 @@ static void load_countries(gazetteer *g, const char *file, const ynode *list, of
             english = en->value;
         gaz_entry *e = new_entry(g, GAZ_COUNTRY, cc, english);
         g->country_by_code[ci] = e;
-        name_ctx nc = {e, NULL, 0};
+        name_ctx nc = {e, NULL, 1};
         const ynode *flag = ynode_get(c, "flag");
         if (flag) each_string(g, file, flag, name_cb, &nc, d, 0);
         if (!names)
@@ -723,13 +736,13 @@ static void load_aliases(gazetteer *g, const char *file, const ynode *list, ofs_
             if (!e) continue;
         }
         idx_list touched = {0};
-        name_ctx nc = {e, &touched, 1};
+        name_ctx nc = {e, &touched, 0};
         if (names) each_string(g, file, names, name_cb, &nc, d, 1);
         if (adjs) {
             int ci = code_index(e->country);
             gaz_entry *adj = g->adjective_by_code[ci];
             if (!adj) adj = g->adjective_by_code[ci] = new_entry(g, GAZ_ADJECTIVE, e->country, e->name);
-            name_ctx ac = {adj, NULL, 1};
+            name_ctx ac = {adj, NULL, 0};
             each_string(g, file, adjs, name_cb, &ac, d, 1);
         }
         mark_needs_cue(g, file, ynode_get(a, "needs_cue"), e, &touched, 1, d);
@@ -757,8 +770,8 @@ static void load_places(gazetteer *g, const char *file, const ynode *list, ofs_d
         if (!name || !country) continue;
         gaz_entry *e = new_entry(g, GAZ_PLACE, country->country, name);
         idx_list touched = {0};
-        name_ctx nc = {e, &touched, 1};
-        add_name(g, file, ynode_get(p, "name"), e, &touched, 1, d);
+        name_ctx nc = {e, &touched, 0};
+        add_name(g, file, ynode_get(p, "name"), e, &touched, 0, d);
         each_string(g, file, ynode_get(p, "spellings"), name_cb, &nc, d, 1);
         mark_needs_cue(g, file, ynode_get(p, "needs_cue"), e, &touched, 0, d);
         free(touched.items);
@@ -797,8 +810,13 @@ static void sym_cb(gazetteer *g, const char *file, const ynode *s, void *ctx, of
     (void)d;
     sym_ctx *sc = ctx;
     char *n = norm_string(s->value);
-    if (n && n[0]) VEC_PUSH(sc->list->items, sc->list->count, sc->list->cap, n);
-    else free(n);
+    if (n && n[0]) {
+        size_t count = sc->list->count;
+        VEC_PUSH(sc->list->lens, count, sc->list->lens_cap, strlen(n));
+        VEC_PUSH(sc->list->items, sc->list->count, sc->list->cap, n);
+    } else {
+        free(n);
+    }
 }
 
 typedef struct affix_ctx { affix_list *list; int slot, role; } affix_ctx;
@@ -834,8 +852,8 @@ static void load_affixes(gazetteer *g, const char *file, const ynode *map, affix
 static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diags *d)
 {
     static const char *const known[] = {"from", "to", "via", "between", "from_after", "to_after", "via_after",
-                                        "skip", "conjunctions", "symbols", "arabic_prefixes", "latin_prefixes",
-                                        "turkish_suffixes", NULL};
+                                        "skip", "conjunctions", "symbols", "arabic_prefixes", "arabic_suffixes",
+                                        "latin_prefixes", "ethiopic_prefixes", "turkish_suffixes", NULL};
     static const unsigned bits[] = {GAZ_CUE_FROM, GAZ_CUE_TO, GAZ_CUE_VIA, GAZ_CUE_BETWEEN,
                                     GAZ_CUE_FROM_AFTER, GAZ_CUE_TO_AFTER, GAZ_CUE_VIA_AFTER};
     if (map->kind != YNODE_MAP) {
@@ -887,34 +905,52 @@ static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diag
                                     GAZ_ROLE_NONE};
         load_affixes(g, file, n, &g->arabic_prefixes, names, slots, roles, d);
     }
-    if ((n = ynode_get(map, "latin_prefixes"))) {
-        static const char *const names[] = {"from", "to", "other", NULL};
-        static const int slots[] = {AFFIX_PREP, AFFIX_PREP, AFFIX_PREP};
-        static const int roles[] = {GAZ_ROLE_FROM, GAZ_ROLE_TO, GAZ_ROLE_NONE};
-        load_affixes(g, file, n, &g->latin_prefixes, names, slots, roles, d);
-    }
-    if ((n = ynode_get(map, "turkish_suffixes"))) {
-        static const char *const names[] = {"from", "to", "via", "other", NULL};
-        static const int slots[] = {AFFIX_PREP, AFFIX_PREP, AFFIX_PREP, AFFIX_PREP};
-        static const int roles[] = {GAZ_ROLE_FROM, GAZ_ROLE_TO, GAZ_ROLE_VIA, GAZ_ROLE_NONE};
-        load_affixes(g, file, n, &g->turkish_suffixes, names, slots, roles, d);
-    }
+    static const char *const simple_names[] = {"from", "to", "via", "other", NULL};
+    static const int simple_slots[] = {AFFIX_PREP, AFFIX_PREP, AFFIX_PREP, AFFIX_PREP};
+    static const int simple_roles[] = {GAZ_ROLE_FROM, GAZ_ROLE_TO, GAZ_ROLE_VIA, GAZ_ROLE_NONE};
+    if ((n = ynode_get(map, "arabic_suffixes")))
+        load_affixes(g, file, n, &g->arabic_suffixes, simple_names, simple_slots, simple_roles, d);
+    if ((n = ynode_get(map, "latin_prefixes")))
+        load_affixes(g, file, n, &g->latin_prefixes, simple_names, simple_slots, simple_roles, d);
+    if ((n = ynode_get(map, "ethiopic_prefixes")))
+        load_affixes(g, file, n, &g->ethiopic_prefixes, simple_names, simple_slots, simple_roles, d);
+    if ((n = ynode_get(map, "turkish_suffixes")))
+        load_affixes(g, file, n, &g->turkish_suffixes, simple_names, simple_slots, simple_roles, d);
 }
 
-/* After loading: a place spelled like its own country is the country
- * ("Malta", "تونس" for Tunis): drop the place meaning from that key. */
+/* After loading, a name that is both a country and a place of that
+ * country keeps one meaning: the country when the name is written by hand
+ * in country_aliases.yaml ("تونس" is Tunisia, not Tunis), the place when
+ * the country name only comes from countries.yaml (Kurmanji "Tûnis" must
+ * not hide the city Tunis). */
+static int cmp_cp(const void *a, const void *b);
+
 static void finish_sets(gazetteer *g)
 {
+    for (size_t l = 0; l < SYM_COUNT; l++)
+        for (size_t i = 0; i < g->syms[l].count; i++) {
+            const char *sym = g->syms[l].items[i];
+            size_t len = strlen(sym);
+            for (size_t p = 0; p < len;) {
+                int32_t c;
+                p += next_cp(sym, len, p, &c);
+                if (c >= 0) VEC_PUSH(g->sym_cps, g->nsym_cps, g->sym_cps_cap, c);
+            }
+        }
+    if (g->nsym_cps) qsort(g->sym_cps, g->nsym_cps, sizeof *g->sym_cps, cmp_cp);
+
     for (size_t s = 0; s < g->nsets; s++) {
         cand_set *cs = &g->sets[s];
         size_t out = 0;
         for (size_t i = 0; i < cs->count; i++) {
             const gaz_entry *e = cs->items[i].entry;
             int shadowed = 0;
-            if (e->kind == GAZ_PLACE)
-                for (size_t j = 0; j < cs->count; j++)
-                    if (cs->items[j].entry->kind == GAZ_COUNTRY && strcmp(cs->items[j].entry->country, e->country) == 0)
-                        shadowed = 1;
+            for (size_t j = 0; j < cs->count; j++) {
+                const gaz_cand *o = &cs->items[j];
+                if (strcmp(o->entry->country, e->country) != 0) continue;
+                if (e->kind == GAZ_PLACE && o->entry->kind == GAZ_COUNTRY && !o->generated) shadowed = 1;
+                if (e->kind == GAZ_COUNTRY && cs->items[i].generated && o->entry->kind == GAZ_PLACE) shadowed = 1;
+            }
             if (!shadowed) cs->items[out++] = cs->items[i];
         }
         cs->count = out;
@@ -964,20 +1000,23 @@ void gazetteer_free(gazetteer *g)
 {
     if (!g) return;
     for (size_t i = 0; i < g->nentries; i++) {
-        free((char *)(uintptr_t)g->entries[i]->name);
+        free_const(g->entries[i]->name);
         free(g->entries[i]);
     }
     free(g->entries);
     for (size_t i = 0; i < g->nsets; i++) free(g->sets[i].items);
     free(g->sets);
+    free(g->sym_cps);
     strmap_free(&g->names);
     strmap_free(&g->cues);
     for (size_t s = 0; s < SYM_COUNT; s++) {
         for (size_t i = 0; i < g->syms[s].count; i++) free(g->syms[s].items[i]);
         free(g->syms[s].items);
+        free(g->syms[s].lens);
     }
-    affix_list *lists[] = {&g->arabic_prefixes, &g->latin_prefixes, &g->turkish_suffixes};
-    for (size_t l = 0; l < 3; l++) {
+    affix_list *lists[] = {&g->arabic_prefixes, &g->arabic_suffixes, &g->latin_prefixes, &g->ethiopic_prefixes,
+                           &g->turkish_suffixes};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
         for (size_t i = 0; i < lists[l]->count; i++) free(lists[l]->items[i].text);
         free(lists[l]->items);
     }
@@ -1004,11 +1043,18 @@ unsigned gaz_cue(const gazetteer *g, const char *key, size_t len)
 static int gap_has(const char *s, size_t len, const sym_list *l)
 {
     for (size_t i = 0; i < l->count; i++) {
-        size_t n = strlen(l->items[i]);
+        const char *sym = l->items[i];
+        size_t n = l->lens[i];
         for (size_t p = 0; p + n <= len; p++)
-            if (memcmp(s + p, l->items[i], n) == 0) return 1;
+            if (s[p] == sym[0] && memcmp(s + p, sym, n) == 0) return 1;
     }
     return 0;
+}
+
+static int cmp_cp(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 unsigned gaz_gap(const gazetteer *g, const char *text, size_t start, size_t end)
@@ -1016,6 +1062,9 @@ unsigned gaz_gap(const gazetteer *g, const char *text, size_t start, size_t end)
     if (end <= start) return GAZ_GAP_SPACE;
     const char *s = text + start;
     size_t len = end - start;
+    size_t sp = 0;
+    while (sp < len && (s[sp] == ' ' || s[sp] == '\t')) sp++;
+    if (sp == len) return GAZ_GAP_SPACE;   /* the common case */
     unsigned bits = 0;
     if (gap_has(s, len, &g->syms[SYM_BREAK])) bits |= GAZ_GAP_BREAK;
     if (gap_has(s, len, &g->syms[SYM_ARROW])) bits |= GAZ_GAP_ARROW;
@@ -1024,28 +1073,15 @@ unsigned gaz_gap(const gazetteer *g, const char *text, size_t start, size_t end)
     if (gap_has(s, len, &g->syms[SYM_LIST])) bits |= GAZ_GAP_LIST;
     if (gap_has(s, len, &g->syms[SYM_PAREN])) bits |= GAZ_GAP_PAREN;
     if (gap_has(s, len, &g->syms[SYM_COLON])) bits |= GAZ_GAP_COLON;
-    /* anything else that is punctuation */
+    /* any other punctuation */
     for (size_t p = 0; p < len;) {
         int32_t c;
         size_t n = next_cp(s, len, p, &c);
-        if (c >= 0) {
-            utf8proc_category_t k = utf8proc_category(c);
-            if (k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO && !is_apostrophe(c)) {
-                /* is it one of the known symbols? */
-                int known = 0;
-                for (size_t l = 0; l < SYM_COUNT && !known; l++)
-                    for (size_t i = 0; i < g->syms[l].count && !known; i++) {
-                        size_t m = strlen(g->syms[l].items[i]);
-                        for (size_t q = p >= m ? p + n - m : 0; q <= p && q + m <= len; q++)
-                            if (q + m >= p + n && memcmp(s + q, g->syms[l].items[i], m) == 0) {
-                                known = 1;
-                                break;
-                            }
-                    }
-                if (!known) bits |= GAZ_GAP_OTHER;
-            }
-        }
         p += n;
+        if (c < 0 || is_apostrophe(c)) continue;
+        utf8proc_category_t k = utf8proc_category(c);
+        if (k < UTF8PROC_CATEGORY_PC || k > UTF8PROC_CATEGORY_PO) continue;
+        if (!bsearch(&c, g->sym_cps, g->nsym_cps, sizeof *g->sym_cps, cmp_cp)) bits |= GAZ_GAP_OTHER;
     }
     if (!bits) bits = GAZ_GAP_SPACE;
     return bits;
@@ -1058,14 +1094,13 @@ typedef struct word_form {
     char   key[192];
     size_t len;
     int    role, conj;
-    int    morph;     /* 1 when something was taken off */
 } word_form;
 
 #define MAX_FORMS 48
 
 static int starts_with(const char *s, size_t len, const char *p, size_t plen)
 {
-    return plen <= len && memcmp(s, p, plen) == 0;
+    return plen == 0 || (plen <= len && memcmp(s, p, plen) == 0);
 }
 
 static size_t count_letters(const char *s, size_t len)
@@ -1079,25 +1114,43 @@ static size_t count_letters(const char *s, size_t len)
     return n;
 }
 
+/* Writes s[0..len) to dst with runs of one repeated letter collapsed, and
+ * a NUL. Returns the length, or SIZE_MAX when it does not fit in cap. */
+static size_t collapse_into(char *dst, size_t cap, const char *s, size_t len)
+{
+    size_t out = 0;
+    int32_t prev = -1;
+    for (size_t p = 0; p < len;) {
+        int32_t c;
+        size_t n = next_cp(s, len, p, &c);
+        if (c != 0x0640 && !(c == prev && is_letter(c))) {
+            if (out + n >= cap) return SIZE_MAX;
+            memcpy(dst + out, s + p, n);
+            out += n;
+        }
+        prev = c;
+        p += n;
+    }
+    dst[out] = '\0';
+    return out;
+}
+
+/* Appends the reading a + b (collapsed) to forms. */
 static void add_form(word_form *forms, size_t *nforms, const char *a, size_t alen, const char *b, size_t blen,
-                     int role, int conj, int morph)
+                     int role, int conj)
 {
     if (*nforms >= MAX_FORMS) return;
-    strbuf sb = {0};
     char joined[192];
     if (alen + blen >= sizeof joined) return;
     memcpy(joined, a, alen);
     memcpy(joined + alen, b, blen);
-    size_t n = append_collapsed(&sb, joined, alen + blen);
-    if (n < sizeof forms[0].key) {
-        word_form *f = &forms[(*nforms)++];
-        memcpy(f->key, sb.buf, n + 1);
-        f->len = n;
-        f->role = role;
-        f->conj = conj;
-        f->morph = morph;
-    }
-    strbuf_free(&sb);
+    word_form *f = &forms[*nforms];
+    size_t n = collapse_into(f->key, sizeof f->key, joined, alen + blen);
+    if (n == SIZE_MAX) return;
+    f->len = n;
+    f->role = role;
+    f->conj = conj;
+    (*nforms)++;
 }
 
 static const affix *find_article(const gazetteer *g)
@@ -1107,12 +1160,22 @@ static const affix *find_article(const gazetteer *g)
     return NULL;
 }
 
+/* The article's last letter (the "ل" of "ال"), as text and length. */
+static const char *lam_text(const affix *article)
+{
+    size_t p = article->len;
+    while (p > 0 && ((unsigned char)article->text[p - 1] & 0xC0) == 0x80) p--;
+    return article->text + (p > 0 ? p - 1 : 0);
+}
+
+static size_t lam_len(const affix *article) { return (size_t)(article->text + article->len - lam_text(article)); }
+
 /* The readings of an Arabic-script word with prefixes taken off. */
 static void arabic_forms(const gazetteer *g, const char *raw, size_t len, word_form *forms, size_t *nforms)
 {
     const affix_list *pl = &g->arabic_prefixes;
     const affix *article = find_article(g);
-    static const affix none = {NULL, 0, 0, 0};
+    static const affix none = {NULL, 0, AFFIX_PREP, GAZ_ROLE_NONE};
     for (size_t ci = 0; ci <= pl->count; ci++) {
         const affix *conj = ci == pl->count ? &none : &pl->items[ci];
         if (ci < pl->count && conj->slot != AFFIX_CONJ) continue;
@@ -1146,33 +1209,56 @@ static void arabic_forms(const gazetteer *g, const char *raw, size_t len, word_f
                 if (count_letters(stem, sl) < 2) continue;
                 int role = prep->role, cj = conj->len > 0;
                 if (alen && article) {
-                    add_form(forms, nforms, article->text, article->len, stem, sl, role, cj, 1);
-                    add_form(forms, nforms, "", 0, stem, sl, role, cj, 1);
+                    add_form(forms, nforms, article->text, article->len, stem, sl, role, cj);
+                    add_form(forms, nforms, "", 0, stem, sl, role, cj);
+                    /* "اللبنانية" lost the stem's "ل" to collapsing: "ال" + "لبنانية" */
+                    if (ai == 1) add_form(forms, nforms, lam_text(article), lam_len(article), stem, sl, role, cj);
                 } else {
-                    add_form(forms, nforms, "", 0, stem, sl, role, cj, 1);
-                    if (article) add_form(forms, nforms, article->text, article->len, stem, sl, role, cj, 1);
+                    add_form(forms, nforms, "", 0, stem, sl, role, cj);
+                    if (article) add_form(forms, nforms, article->text, article->len, stem, sl, role, cj);
                 }
             }
         }
     }
 }
 
-/* The readings of a Latin-script word: Arabizi prefixes, Turkish suffixes. */
-static void latin_forms(const gazetteer *g, const char *raw, size_t len, word_form *forms, size_t *nforms)
+/* The readings of a word with one attached prefix (from list) taken off,
+ * leaving at least min_letters letters. */
+static void prefix_forms(const affix_list *list, const char *raw, size_t len, size_t min_letters, word_form *forms,
+                         size_t *nforms)
 {
-    for (size_t i = 0; i < g->latin_prefixes.count; i++) {
-        const affix *a = &g->latin_prefixes.items[i];
-        if (!starts_with(raw, len, a->text, a->len)) continue;
-        if (count_letters(raw + a->len, len - a->len) < 4) continue;
-        add_form(forms, nforms, "", 0, raw + a->len, len - a->len, a->role, 0, 2);
+    for (size_t i = 0; i < list->count; i++) {
+        const affix *a = &list->items[i];
+        if (!starts_with(raw, len, a->text, a->len) || a->len >= len) continue;
+        if (count_letters(raw + a->len, len - a->len) < min_letters) continue;
+        add_form(forms, nforms, "", 0, raw + a->len, len - a->len, a->role, 0);
     }
+}
+
+/* The readings of a word with one attached suffix (from list) taken off. */
+static void suffix_forms(const affix_list *list, const char *raw, size_t len, size_t min_letters, word_form *forms,
+                         size_t *nforms)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        const affix *a = &list->items[i];
+        if (a->len >= len || memcmp(raw + len - a->len, a->text, a->len) != 0) continue;
+        if (count_letters(raw, len - a->len) < min_letters) continue;
+        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
+    }
+}
+
+/* The readings of a Latin-script word: Arabizi prefixes, Turkish suffixes. */
+static void latin_forms(const gazetteer *g, const char *raw, size_t len, int with_prefixes, word_form *forms,
+                        size_t *nforms)
+{
+    if (with_prefixes) prefix_forms(&g->latin_prefixes, raw, len, 4, forms, nforms);
     for (size_t i = 0; i < g->turkish_suffixes.count; i++) {
         const affix *a = &g->turkish_suffixes.items[i];
         if (a->len >= len || memcmp(raw + len - a->len, a->text, a->len) != 0) continue;
         size_t stem_letters = count_letters(raw, len - a->len);
         size_t suffix_letters = count_letters(a->text, a->len);
         if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
-        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0, 2);
+        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
     }
 }
 
@@ -1218,87 +1304,75 @@ static int apostrophe_suffix(const gazetteer *g, const gaz_tokens *t, size_t i)
     return -1;
 }
 
-int gaz_match_at(const gazetteer *g, const char *text, const gaz_tokens *t, size_t i, unsigned kind_mask,
-                 gaz_match *m)
+/* The keys of tokens [i, i + n) joined with spaces, the first replaced by
+ * first (a reading of it) and, when last is given, the last by last.
+ * Returns the length, or SIZE_MAX when too long. */
+static size_t join_key(const gaz_tokens *t, size_t i, size_t n, const word_form *first, const word_form *last,
+                       char *key, size_t cap)
 {
-    if (i >= t->count) return 0;
-    const gaz_token *first = &t->items[i];
-    size_t maxn = 1;
-    while (maxn < 4 && i + maxn < t->count && joinable(text, &t->items[i + maxn - 1], &t->items[i + maxn])) maxn++;
-
-    /* readings of the first word; a word that lost a doubled letter tries
-     * its prefixes first ("للبنان" is "to Lebanon", not "Lebanon") */
-    word_form firsts[MAX_FORMS];
-    size_t nfirst = 0;
-    const char *raw = gaz_token_raw(t, i);
-    int prefixes_first = first->script == GAZ_SCRIPT_ARABIC &&
-                         !(first->raw_len == first->key_len && memcmp(raw, gaz_token_key(t, i), first->key_len) == 0);
-    if (!prefixes_first) add_form(firsts, &nfirst, "", 0, gaz_token_key(t, i), first->key_len, 0, 0, 0);
-    if (first->script == GAZ_SCRIPT_ARABIC) arabic_forms(g, raw, first->raw_len, firsts, &nfirst);
-    if (prefixes_first) add_form(firsts, &nfirst, "", 0, gaz_token_key(t, i), first->key_len, 0, 0, 0);
-
-    for (size_t n = maxn; n >= 1; n--) {
-        /* the words after the first, as they are */
-        char rest[768];
-        size_t rlen = 0;
-        int ok = 1;
-        for (size_t k = 1; k < n && ok; k++) {
-            size_t kl = t->items[i + k].key_len;
-            if (rlen + 1 + kl >= sizeof rest) ok = 0;
-            else {
-                rest[rlen++] = ' ';
-                memcpy(rest + rlen, gaz_token_key(t, i + k), kl);
-                rlen += kl;
-            }
+    size_t len = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *w = gaz_token_key(t, i + k);
+        size_t wl = t->items[i + k].key_len;
+        if (k == 0 && first) {
+            w = first->key;
+            wl = first->len;
         }
-        if (!ok) continue;
-        for (size_t f = 0; f < nfirst; f++) {
+        if (k == n - 1 && last) {
+            w = last->key;
+            wl = last->len;
+        }
+        if (len + wl + 2 >= cap) return SIZE_MAX;
+        if (k) key[len++] = ' ';
+        memcpy(key + len, w, wl);
+        len += wl;
+    }
+    return len;
+}
+
+/* Tries each reading of the first word with n = maxn..1 words. */
+static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t maxn, const word_form *forms,
+                      size_t nforms, unsigned kind_mask, gaz_match *m)
+{
+    for (size_t n = maxn; n >= 1; n--)
+        for (size_t f = 0; f < nforms; f++) {
             char key[1024];
-            if (firsts[f].len + rlen >= sizeof key) continue;
-            memcpy(key, firsts[f].key, firsts[f].len);
-            memcpy(key + firsts[f].len, rest, rlen);
+            size_t len = join_key(t, i, n, &forms[f], NULL, key, sizeof key);
             const gaz_cand *c;
-            size_t nc = gaz_lookup(g, key, firsts[f].len + rlen, &c);
+            size_t nc = len == SIZE_MAX ? 0 : gaz_lookup(g, key, len, &c);
             if (!nc || !kinds_ok(c, nc, kind_mask, 0)) continue;
             m->first = i;
             m->last = i + n - 1;
             m->cands = c;
             m->ncands = nc;
-            m->role = firsts[f].role;
-            m->conj = firsts[f].conj;
-            int sr = apostrophe_suffix(g, t, i + n);
+            m->role = forms[f].role;
+            m->conj = forms[f].conj;
+            int sr = apostrophe_suffix(g, t, i + n);   /* "İzmir'den", "Kanarya Adaları'na" */
             if (sr >= 0 && t->items[i + n - 1].script == GAZ_SCRIPT_LATIN) {
                 m->last = i + n;
                 if (sr != GAZ_ROLE_NONE) m->role = sr;
             }
             return 1;
         }
-        /* the last word with a Turkish suffix or an Arabizi prefix (one word) */
+    return 0;
+}
+
+/* Tries the last word with a Turkish suffix or (one word) an Arabizi prefix
+ * taken off, with n = maxn..1 words. */
+static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t maxn, unsigned kind_mask,
+                     gaz_match *m)
+{
+    for (size_t n = maxn; n >= 1; n--) {
         const gaz_token *last = &t->items[i + n - 1];
         if (last->script != GAZ_SCRIPT_LATIN) continue;
         word_form lasts[MAX_FORMS];
         size_t nlast = 0;
-        latin_forms(g, gaz_token_raw(t, i + n - 1), last->raw_len, lasts, &nlast);
+        latin_forms(g, gaz_token_raw(t, i + n - 1), last->raw_len, n == 1, lasts, &nlast);
         for (size_t f = 0; f < nlast; f++) {
-            if (n > 1 && lasts[f].role != GAZ_ROLE_NONE && f < g->latin_prefixes.count) { /* prefix in a later word */
-            }
             char key[1024];
-            size_t klen = 0;
-            if (n > 1) {
-                /* first words as they are, then the stripped last word */
-                for (size_t k = 0; k + 1 < n; k++) {
-                    size_t kl = t->items[i + k].key_len;
-                    if (klen + kl + 1 + lasts[f].len >= sizeof key) break;
-                    memcpy(key + klen, gaz_token_key(t, i + k), kl);
-                    klen += kl;
-                    key[klen++] = ' ';
-                }
-            }
-            if (klen + lasts[f].len >= sizeof key) continue;
-            memcpy(key + klen, lasts[f].key, lasts[f].len);
-            klen += lasts[f].len;
+            size_t len = join_key(t, i, n, NULL, &lasts[f], key, sizeof key);
             const gaz_cand *c;
-            size_t nc = gaz_lookup(g, key, klen, &c);
+            size_t nc = len == SIZE_MAX ? 0 : gaz_lookup(g, key, len, &c);
             if (!nc || !kinds_ok(c, nc, kind_mask, 1)) continue;
             m->first = i;
             m->last = i + n - 1;
@@ -1310,6 +1384,40 @@ int gaz_match_at(const gazetteer *g, const char *text, const gaz_tokens *t, size
         }
     }
     return 0;
+}
+
+int gaz_match_at(const gazetteer *g, const char *text, const gaz_tokens *t, size_t i, unsigned kind_mask,
+                 gaz_match *m)
+{
+    if (i >= t->count) return 0;
+    const gaz_token *first = &t->items[i];
+    size_t maxn = 1;
+    while (maxn < 4 && i + maxn < t->count && joinable(text, &t->items[i + maxn - 1], &t->items[i + maxn])) maxn++;
+
+    word_form plain;
+    size_t nplain = 0;
+    add_form(&plain, &nplain, "", 0, gaz_token_key(t, i), first->key_len, 0, 0);
+    if (!nplain) return 0;
+    /* an Arabic word that lost a doubled letter tries its prefixes first:
+     * "للبنان" is "to Lebanon", not "Lebanon" */
+    const char *raw = gaz_token_raw(t, i);
+    int prefixes_first = first->script == GAZ_SCRIPT_ARABIC &&
+                         !(first->raw_len == first->key_len && memcmp(raw, gaz_token_key(t, i), first->key_len) == 0);
+    if (!prefixes_first && try_firsts(g, t, i, maxn, &plain, 1, kind_mask, m)) return 1;
+    if (first->script == GAZ_SCRIPT_ARABIC || first->script == GAZ_SCRIPT_ETHIOPIC) {
+        word_form forms[MAX_FORMS];
+        size_t nforms = 0;
+        if (first->script == GAZ_SCRIPT_ARABIC) {
+            arabic_forms(g, raw, first->raw_len, forms, &nforms);
+            /* Sorani Kurdish "لە هەولێرەوە": from Erbil */
+            suffix_forms(&g->arabic_suffixes, raw, first->raw_len, 3, forms, &nforms);
+        } else {
+            prefix_forms(&g->ethiopic_prefixes, raw, first->raw_len, 2, forms, &nforms);
+        }
+        if (try_firsts(g, t, i, maxn, forms, nforms, kind_mask, m)) return 1;
+    }
+    if (prefixes_first && try_firsts(g, t, i, maxn, &plain, 1, kind_mask, m)) return 1;
+    return try_lasts(g, t, i, maxn, kind_mask, m);
 }
 
 /* ---- the document extractor's question ----------------------------------------- */

@@ -37,7 +37,8 @@ typedef struct gaz_entry {
  * next to a direction cue ("Van", "Tarifa", "Kent" are also ordinary words). */
 typedef struct gaz_cand {
     const gaz_entry *entry;
-    int              needs_cue;
+    unsigned char    needs_cue;
+    unsigned char    generated;   /* the name comes from countries.yaml, not from a hand-written file */
 } gaz_cand;
 
 /* ---- direction cues -------------------------------------------------------- */
@@ -80,7 +81,7 @@ enum {
 
 /* ---- tokens ------------------------------------------------------------------ */
 
-enum { GAZ_SCRIPT_OTHER = 0, GAZ_SCRIPT_LATIN, GAZ_SCRIPT_ARABIC, GAZ_SCRIPT_FLAG };
+enum { GAZ_SCRIPT_OTHER = 0, GAZ_SCRIPT_LATIN, GAZ_SCRIPT_ARABIC, GAZ_SCRIPT_ETHIOPIC, GAZ_SCRIPT_FLAG };
 
 typedef struct gaz_token {
     size_t        start, end;        /* bytes of the token in the text */
@@ -138,6 +139,7 @@ typedef struct gaz_match {
 
 /* Looks for the longest name (one to four words) that starts at token i,
  * including words with attached Arabic prefixes ("والطليان", "لليبيا"),
+ * Sorani Kurdish suffixes ("هەولێرەوە"), Tigrinya prefixes ("ብሱዳን"),
  * Arabizi prefixes ("ltalya") and Turkish case suffixes ("İzmir'den",
  * "Libyadan"). Only entries of the kinds in kind_mask (1 << GAZ_*) count.
  * Returns 1 and fills m, or 0. */

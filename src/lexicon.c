@@ -152,7 +152,7 @@ static int cmp_node(const void *a, const void *b)
 static void trie_emit(strbuf *out, trie_node *node)
 {
     size_t alts = node->kid_count + (node->end_wild ? 1 : 0) + (node->end_exact && node->kid_count ? 1 : 0);
-    qsort(node->kids, node->kid_count, sizeof *node->kids, cmp_node);
+    if (node->kid_count > 1) qsort(node->kids, node->kid_count, sizeof *node->kids, cmp_node);
     if (alts > 1) strbuf_puts(out, "(?:");
     for (size_t i = 0; i < node->kid_count; i++) {
         if (i) strbuf_putc(out, '|');

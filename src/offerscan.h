@@ -249,6 +249,18 @@ typedef struct ofs_reader ofs_reader;
 /* Opens path (NULL or "-" for standard input). Returns the reader, or NULL
  * after adding an error naming the file to d. Close with ofs_reader_close. */
 ofs_reader *ofs_reader_open(const char *path, const ofs_read_options *opt, ofs_diags *d);
+/* The same over the bytes data[0..len), which must outlive the reader;
+ * name is what records and errors call the input (NULL: "-"). */
+ofs_reader *ofs_reader_open_buffer(const char *data, size_t len, const char *name, const ofs_read_options *opt,
+                                   ofs_diags *d);
+/* The format being read: the one asked for, or the one detected for
+ * OFS_FORMAT_AUTO (never OFS_FORMAT_AUTO). */
+ofs_format ofs_reader_format(const ofs_reader *r);
+/* A format's name as --format spells it ("auto", "jsonl", "text", "csv",
+ * "tsv", "telegram", "whatsapp"), and back: ofs_format_parse returns 0 and
+ * sets *out, or -1 for an unknown name. */
+const char *ofs_format_name(ofs_format f);
+int ofs_format_parse(const char *name, ofs_format *out);
 /* Reads the next record into *rec. Returns 1 for a record (which may carry
  * an error: a malformed line still yields one record), 0 at the end, -1 on
  * a read error (added to the reader's diagnostics list). */
@@ -267,6 +279,24 @@ void ofs_reader_close(ofs_reader *r);
  * that could not be read) the object carries rec's error and empty lists.
  * The string is malloc'd; the caller frees it. */
 char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec);
+
+/* CSV or TSV output, one row per record, for spreadsheets: the columns are
+ * id, labels (";"-separated), one score per label, the first route
+ * (route_from, route_from_country, route_to, route_to_country), the first
+ * price (price_amount, price_amount_max, price_currency), invalid_utf8,
+ * file, line, source (the record's metadata as JSON) and error. A field is
+ * quoted when it holds the delimiter, a quote or a line break, and a text
+ * field that a spreadsheet would run as a formula (=, +, -, @ first) gets
+ * a leading "'". ctx points to an ofs_csv_dialect (NULL: CSV). */
+typedef struct ofs_csv_dialect {
+    char delimiter;           /* ',' for CSV, '\t' for TSV */
+} ofs_csv_dialect;
+/* The header row (no newline), malloc'd; the caller frees it. */
+char *ofs_csv_header(const ofs_csv_dialect *dialect);
+/* One row (no newline) for the result of scanning rec, as ofs_result_to_jsonl
+ * (r is NULL for a record that could not be read). An ofs_format_fn: pass
+ * it to ofs_batch_run with a dialect as ctx. malloc'd; the caller frees it. */
+char *ofs_result_to_csv(const ofs_result *r, const ofs_record *rec, void *ctx);
 
 /* A function that turns one result into one output line (no newline),
  * malloc'd: ofs_result_to_jsonl, or a CSV/TSV row writer. ctx is passed
@@ -332,6 +362,58 @@ unsigned ofs_eval_record_gold(const ofs_eval *e, size_t i);       /* label bit m
 unsigned ofs_eval_record_predicted(const ofs_eval *e, size_t i);  /* label bit mask */
 /* The ids of the rules that fired on record i, comma-separated (owned by e). */
 const char *ofs_eval_record_rules(const ofs_eval *e, size_t i);
+
+/* ---- reports: what a labelled batch holds, at a glance (report.c) -------- */
+
+/* Sums up labelled output: incidents per label and language, distinct
+ * handles, links and phone numbers (with their countries), possible
+ * facilitators (contacts seen in a flagged record, i.e. one with a label),
+ * documents and their issuing countries, routes offered with their prices
+ * (min, quartiles, median, max per route and currency) and all of it over
+ * time when records carry a source.date. Written as a terminal summary, as
+ * JSON, or as one self-contained HTML page with inline SVG charts.
+ *
+ *     ofs_report *rep = ofs_report_create(&opt, d);
+ *     for each line of `offerscan label` output: ofs_report_add_line(rep, ...);
+ *     ofs_report_write_html(rep, f);
+ *     ofs_report_free(rep);
+ */
+typedef struct ofs_report ofs_report;
+
+typedef struct ofs_report_options {
+    const char *title;        /* what the batch is, e.g. the input's name; NULL: "offerscan report" */
+    int         redact;       /* 1: show handles, phone numbers, links, senders and chats only as
+                               * pseudonyms, keyed hashes such as "@h:3f9a2c1b", "+tel:8c01d2e4" */
+    const char *redact_key;   /* the key for redact: 8 bytes or more; copied (hashed) at create */
+} ofs_report_options;
+
+/* Returns an empty report, or NULL after adding an error to d when the
+ * options cannot be used: redact without a key, a key shorter than 8
+ * bytes, or libsodium failing to start. opt may be NULL (no redaction).
+ * The caller frees the report with ofs_report_free. */
+ofs_report *ofs_report_create(const ofs_report_options *opt, ofs_diags *d);
+
+/* Adds one line of `offerscan label` output, json[0..len) (gold records of
+ * ANNOTATION.md work too), read from file at line_no (for messages only).
+ * Returns 0 when the record was added; 1 when it carries an "error" (it is
+ * counted as such, not analysed); -1 when the line is not a JSON object with
+ * a "labels" list: an error naming file:line:column is added to d (which may
+ * be NULL) and the line is counted as unreadable. */
+int ofs_report_add_line(ofs_report *rep, const char *json, size_t len, const char *file, size_t line_no,
+                        ofs_diags *d);
+
+/* Write the report to f: a summary table for a terminal; every figure as
+ * one JSON object; or one HTML page with no external resource (no network,
+ * scripts or fonts), every text from the records escaped. Records may be
+ * added after a write, and the report written again. Each returns 0, or -1
+ * when writing to f failed (ferror). */
+int ofs_report_write_text(ofs_report *rep, FILE *f);
+int ofs_report_write_json(ofs_report *rep, FILE *f);
+int ofs_report_write_html(ofs_report *rep, FILE *f);
+
+/* Frees the report and everything it holds, wiping the redaction key.
+ * NULL is fine. */
+void ofs_report_free(ofs_report *rep);
 
 #ifdef __cplusplus
 }

@@ -68,7 +68,7 @@ prefilter *prefilter_build(const pattern_table *t)
             VEC_PUSH(entries, count, cap, e);
         }
     }
-    qsort(entries, count, sizeof *entries, cmp_atom_entry);
+    if (count > 1) qsort(entries, count, sizeof *entries, cmp_atom_entry);
     /* Distinct atoms become the database; each keeps its list of patterns. */
     const char **lits = xcalloc(count + 1, sizeof *lits);
     size_t *lens = xcalloc(count + 1, sizeof *lens);

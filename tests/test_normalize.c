@@ -21,7 +21,9 @@
  *   - normalising the expected output again gives it back (idempotence:
  *     rule data written in normalised form stays as it is).
  * Then it runs random mixtures of tricky fragments through the same map
- * checks, and checks that norm_string agrees with norm_run.
+ * checks, checks that a reused normaliser (warm caches) and a fresh one
+ * agree, that the output is idempotent, and that norm_string agrees with
+ * norm_run.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -337,6 +339,42 @@ static void run_random(ofs_norm *n, int rounds)
                 printf("\n");
                 return;
             }
+            /* a fresh normaliser (cold caches) gives the same text and map */
+            ofs_norm *fresh = norm_create();
+            norm_run(fresh, buf, len, flags);
+            size_t l1, l2;
+            const char *t1 = norm_text(n, &l1), *t2 = norm_text(fresh, &l2);
+            int same = l1 == l2 && memcmp(t1, t2, l1) == 0;
+            for (size_t i = 0; same && i < l1; i++) {
+                size_t s1, e1, s2, e2;
+                norm_to_orig(n, i, i + 1, &s1, &e1);
+                norm_to_orig(fresh, i, i + 1, &s2, &e2);
+                same = s1 == s2 && e1 == e2;
+            }
+            if (!same) {
+                failures++;
+                printf("%s: a reused normaliser and a fresh one differ\n  input: ", where);
+                print_escaped(stdout, buf, len);
+                printf("\n  reused: ");
+                print_escaped(stdout, t1, l1);
+                printf("\n  fresh:  ");
+                print_escaped(stdout, t2, l2);
+                printf("\n");
+            }
+            /* idempotence: normalising the output again changes nothing */
+            norm_run(fresh, t1, l1, flags);
+            t2 = norm_text(fresh, &l2);
+            if (l1 != l2 || memcmp(t1, t2, l1) != 0) {
+                failures++;
+                printf("%s: not idempotent\n  input:  ", where);
+                print_escaped(stdout, buf, len);
+                printf("\n  once:   ");
+                print_escaped(stdout, t1, l1);
+                printf("\n  twice:  ");
+                print_escaped(stdout, t2, l2);
+                printf("\n");
+            }
+            norm_free(fresh);
         }
         /* norm_string is norm_run with NORM_DEOBFUSCATE on a C string */
         buf[len] = '\0';
@@ -345,7 +383,13 @@ static void run_random(ofs_norm *n, int rounds)
         norm_run(n, buf, clen, NORM_DEOBFUSCATE);
         if (!s || strcmp(s, norm_text(n, NULL)) != 0) {
             failures++;
-            printf("random case %d: norm_string differs from norm_run\n", r);
+            printf("random case %d: norm_string differs from norm_run\n  input:       ", r);
+            print_escaped(stdout, buf, clen);
+            printf("\n  norm_string: ");
+            if (s) print_escaped(stdout, s, strlen(s));
+            printf("\n  norm_run:    ");
+            print_escaped(stdout, norm_text(n, NULL), strlen(norm_text(n, NULL)));
+            printf("\n");
         }
         free(s);
     }
@@ -360,7 +404,7 @@ int main(int argc, char **argv)
     ofs_norm *n = norm_create();
     if (!n) return 2;
     int files = run_dir(n, argv[1]);
-    run_random(n, 20000);
+    run_random(n, 10000);
     norm_free(n);
     printf("normalize: %d files, %d cases, %d span cases, %d random runs, %d failures\n",
            files, cases, span_cases, random_cases, failures);

@@ -51,5 +51,6 @@ int cli_use_color(FILE *f);
 
 extern const cli_command cmd_label, cmd_explain, cmd_lint, cmd_test, cmd_eval, cmd_diff,
     cmd_patterns;
+extern const cli_command cmd_report;
 
 #endif

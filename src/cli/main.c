@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-static const cli_command *const commands[] = {&cmd_label, &cmd_explain, &cmd_lint, &cmd_test, &cmd_eval, &cmd_diff, &cmd_patterns, NULL};
+static const cli_command *const commands[] = {&cmd_label, &cmd_explain, &cmd_lint, &cmd_test, &cmd_eval, &cmd_diff, &cmd_patterns, &cmd_report, NULL};
 
 static void usage(FILE *f)
 {
