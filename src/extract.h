@@ -35,7 +35,8 @@ void contact_list_free(contact_list *l);
 /* ---- gazetteer and routes (gazetteer.c, extract_route.c) ---------------- */
 
 typedef struct gazetteer gazetteer;
-/* Builds the gazetteer from the bundle's `countries:` and `places:` files.
+/* Builds the gazetteer from the bundle's `countries:`, `country_aliases:`,
+ * `places:` and `route_cues:` files (see gazetteer.h for the details).
  * Returns it (free with gazetteer_free), or NULL after adding errors to d. */
 gazetteer *gazetteer_load(const ofs_bundle *b, ofs_diags *d);
 void gazetteer_free(gazetteer *g);

@@ -1,59 +1,73 @@
 /* extract_route.c: finds the routes a text states ("from Zuwara to
  * Lampedusa", "ليبيا ➡️ ايطاليا", "Türkiye'den Yunanistan'a", 🇱🇾🇮🇹).
  *
- * The approach, in five steps
- * ---------------------------
+ * A route is where a journey starts and where it ends, as the text states
+ * them (shared/ANNOTATION.md). The words that say which way a journey goes
+ * are data (rules/lexicon/route_cues.yaml); this file only combines them.
+ *
  * 1. Mentions. The normalised text is cut into tokens and every country,
- *    place or region name is found with the gazetteer (longest name first,
- *    attached Arabic prefixes and Turkish suffixes included). Adjectives
- *    ("libyan", "ليبي") are not places: they only count for the country
- *    context.
+ *    place or region name is found with the gazetteer (longest name first;
+ *    attached Arabic prefixes, Kurdish and Turkish suffixes, Tigrinya and
+ *    Arabizi prefixes included). Adjectives ("libyan", "ليبي") are not
+ *    places: they only count for the country context.
  *
- * 2. Roles. Each mention gets a direction from the words around it, all
- *    listed in route_cues.yaml:
- *      - a word or phrase just before it, skipping articles and "the port
- *        of": "from the port of Sfax" (from), "vers l'Italie" (to),
- *        "d'Italie" (from), "از ایران" (from), "به یونان" (to), "via Libya";
- *      - a postposition just after it: Urdu "لیبیا سے" (from), "اٹلی تک"
- *        (to), Pashto "ایټالیا ته" (to), Turkish "Libya üzerinden" (via);
- *      - what the gazetteer saw attached: "لايطاليا", "منليبيا", "İzmir'den".
+ * 2. Roles. Each mention gets a direction from the words around it:
+ *      - a word or phrase just before it, skipping articles, adjectives and
+ *        "the port of": "from the port of Sfax", "vers l'Italie", "d'Oran",
+ *        "از ایران", "به یونان", "via Libya";
+ *      - else a postposition just after it: "لیبیا سے", "اٹلی تک",
+ *        "ایټالیا ته", "Libya üzerinden";
+ *      - else what the gazetteer saw attached: "لايطاليا", "İzmir'den".
+ *    Three kinds of cue are weaker: "à", "a", "au", "على" mean "to" or only
+ *    "at" ("à Sousse"); "off", "near", "au large de" say where, not whither;
+ *    Roman Urdu "se" is "from" only when another place follows at once.
  *
- * 3. Tidying. A country written next to one of its own places is the same
- *    mention ("Sfax, Tunisia", "🇱🇾 Zuwara", "Lampedusa (Italy)"); this also
- *    picks the meaning of an ambiguous name ("Tripoli, Lebanon"; otherwise
- *    Tripoli is the one whose country the text names elsewhere, else the
- *    first in places.yaml: Libya). A name that is also an ordinary word
- *    ("Van", "Tarifa") is dropped unless it has a cue. Mentions joined by a
- *    conjunction or a comma form a group that shares one role: "from Libya
- *    and Tunisia", "to Italy or Malta", "ليبيا وتونس".
+ * 3. Tidying. A country written next to one of its own places is one
+ *    mention ("Sfax, Tunisia", "🇱🇾 Zuwara"), which also picks the meaning
+ *    of an ambiguous name ("Tripoli, Lebanon"; otherwise the meaning whose
+ *    country the text names elsewhere, else the first in places.yaml). A
+ *    name that is also an ordinary word ("Van", "Tarifa") is dropped unless
+ *    something ties it to a journey. Names joined by "and", "or" or a comma
+ *    form a group with one role ("from Libya and Tunisia", "ليبيا وتونس").
  *
- * 4. Links written with symbols, which win over words:
- *      A → B, A ➡️ B, A -> B, A 🚤 B          A to B (a chain A → B → C is A to C)
- *      A ← B, A ⬅️ B                           B to A
- *      A - B, A – B, Sfax-Lampedusa           A to B
- *      🇱🇾🇮🇹 (exactly two flags side by side)   A to B
- *      Zuwara Lampedusa (two names side by side, in different countries,
- *      one of them a place, no cue)           A to B
+ * 4. Links written with symbols win over words:
+ *      A → B, A ➡️ B, A -> B, A 🚤 B       A to B (a chain A → B → C: A to C)
+ *      A ← B, A ⬅️ B                        B to A
+ *      A - B, Sfax-Lampedusa               A to B
+ *      🇱🇾🇮🇹 (exactly two flags)              A to B
+ *      Zuwara Lampedusa (two names side by side, no cue, different
+ *      countries, one of them a place)      A to B
  *
- * 5. Pairing by role. Each destination group takes as its origin, in this
- *    order: the nearest origin group before it in the same sentence; the
- *    nearest after it in the same sentence ("to Italy from Zuwara"); the
- *    group just before it when that has no role and at most one ordinary
- *    word lies between ("Libya to Italy", "Zuwara boats to Lampedusa",
- *    "ترکیه به یونان"); the nearest origin in an earlier sentence within 40
- *    words (ads put "Departure: Zuwara" and "Arrival: Lampedusa" on separate
- *    lines). With none, the destination stands alone ("from": null). An
- *    origin that no destination took pairs with the group right after it
- *    when that has no role ("من زوارة لمبيدوزة", "لیبیا سے اٹلی").
+ * 5. Pairing by role, in three passes:
+ *    a. Each destination, with the destinations after it in its sentence
+ *       that "then" links to it ("to Tangier by road, then by boat to
+ *       Tarifa" is one journey: the last stop is its end), takes as origin
+ *       the nearest stated origin in the sentence, before or after it; else
+ *       the name just before it with at most one ordinary word between
+ *       ("Libya to Italy", "ترکیه به یونان"); else the first stop of its
+ *       chain; else a stated origin in a nearby sentence ("Departure: Zuwara
+ *       / Arrival: Lampedusa"); else a place it goes through named before it
+ *       ("via Serbia ... game to Hungary"). A destination whose cue may mean
+ *       "at" needs a stated origin; without one it is where someone is.
+ *    b. An origin that no destination took pairs with the name right after
+ *       it ("من زوارة لمبيدوزة"), else with one before it ("rescued off
+ *       Lesbos after the dinghy left the Turkish coast").
+ *    c. A destination still alone takes where the writer is, named before
+ *       it ("a guy in Sabratha ... we reached Lampedusa"), unless a route
+ *       already goes there; else it stands alone ("from": null).
  *
- * Routes to or from a region (Europe) are not written, nor routes from a
- * place to itself; identical routes are written once, and a lone
- * destination is left out when a full route already ends there.
+ * 6. Output. A route end that names only a country takes a place of that
+ *    country that the text names and no route uses ("🇱🇾➡️🇮🇹 ... from Zuwara"
+ *    is Zuwara to Italy). Routes to or from a region (Europe), from a place
+ *    to itself or to its own country, and routes that a more precise one
+ *    covers ("Libya to Italy" beside "Zuwara to Italy") are left out; a lone
+ *    destination is written only when the text states no full route.
  *
  * The country context (for a bare "dinar") is the country most often named
  * as an origin, else the country most often named at all, adjectives
  * included; ties go to the one named first.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +90,11 @@ typedef struct mention {
     const gaz_entry *entry;           /* the meaning chosen */
     int              needs_cue;
     int              role, conj;
-    int              weak_cue;        /* its cue is one letter ("a", "l"): not enough for needs_cue */
+    int              weak_cue;        /* its cue is one letter or "to or at": not enough for needs_cue */
+    int              weak_to;         /* its cue is "à", "a", "au": to, or only at */
+    int              weak_from;       /* its cue is Roman Urdu "se": from, or nothing */
+    int              suffix;          /* its role came from a Latin-script case suffix */
+    int              cue_seen;        /* written with a Turkish case suffix after an apostrophe */
     int              is_flag;
     int              merged;          /* a country next to it was folded in */
     int              group;
@@ -85,6 +103,8 @@ typedef struct mention {
 typedef struct group {
     size_t first, last;   /* mentions */
     int    role;
+    int    weak;          /* its "to" may only mean "at" ("à Sousse") */
+    int    weak_from;     /* its "from" may be no cue at all (Roman Urdu "se") */
     int    in_link;       /* part of a symbol link (step 4) */
     int    used;          /* taken as the origin or end of a route */
     int    paired;        /* an origin that some destination took */
@@ -107,6 +127,7 @@ typedef struct ctx {
     size_t               npairs, paircap;
     char               (*adjectives)[3];
     size_t               nadj, adjcap;
+    unsigned char       *adj_tok;       /* per token: part of a country adjective */
 } ctx;
 
 /* ---- helpers -------------------------------------------------------------------- */
@@ -168,6 +189,7 @@ static void find_mentions(ctx *c)
         size_t nn = 0;
         while (nn < gm.ncands && gm.cands[nn].entry->kind != GAZ_ADJECTIVE) nn++;
         if (nn == 0) {
+            for (size_t k = gm.first; k <= gm.last; k++) c->adj_tok[k] = 1;
             char cc[3];
             memcpy(cc, gm.cands[0].entry->country, 3);
             grow_array((void **)&c->adjectives, &c->adjcap, c->nadj + 1, sizeof *c->adjectives);
@@ -184,6 +206,8 @@ static void find_mentions(ctx *c)
             mm.needs_cue = gm.cands[0].needs_cue;
             mm.role = gm.role;
             mm.conj = gm.conj;
+            mm.suffix = gm.suffix;
+            mm.cue_seen = gm.apostrophe;
             mm.is_flag = gm.first == gm.last && t->items[gm.first].script == GAZ_SCRIPT_FLAG;
             VEC_PUSH(c->m, c->nm, c->mcap, mm);
         }
@@ -204,11 +228,15 @@ static size_t letters_in(const char *s)
 
 /* The role given by the words before token first: "from", "from the port
  * of", "vers l'", "d'". */
-static int cue_before(const ctx *c, size_t first, int *weak)
+static int cue_before(const ctx *c, size_t first, int *weak, int *weak_to)
 {
     size_t j = first;
     for (int steps = 0; j > 0 && steps < MAX_SKIPS; steps++) {
         if (gap_after(c, j - 1) & ~(unsigned)(GAZ_GAP_SPACE | GAZ_GAP_COLON)) return GAZ_ROLE_NONE;
+        if (c->adj_tok[j - 1]) { /* "l'île italienne de Lampedusa" */
+            j--;
+            continue;
+        }
         int moved = 0;
         for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1 && !moved; n--) {
             size_t a = j - n;
@@ -216,17 +244,27 @@ static int cue_before(const ctx *c, size_t first, int *weak)
             unsigned bits = 0;
             if (c->toks.items[j - 1].apos_after) bits = phrase_cue(c, a, j, 1);
             if (!bits) bits = phrase_cue(c, a, j, 0);
-            if (!bits) continue;
-            /* "port of", "côte de": an of-word after a place noun is skipped */
-            if ((bits & GAZ_SKIP_OF) && a > 0 && (token_cue(c, a - 1) & GAZ_SKIP_NOUN) &&
+            /* a conjunction or "then" says nothing about the place: try a shorter phrase */
+            if (!(bits & (CUE_BEFORE | GAZ_CUE_TO_WEAK | GAZ_CUE_AT | SKIP_BITS | GAZ_SKIP_OF))) {
+                if (n == 1) return GAZ_ROLE_NONE;
+                continue;
+            }
+            /* "port of", "côte de", "île italienne de": an of-word after a
+             * place noun or an adjective is skipped */
+            if ((bits & GAZ_SKIP_OF) && a > 0 && ((token_cue(c, a - 1) & GAZ_SKIP_NOUN) || c->adj_tok[a - 1]) &&
                 !(gap_after(c, a - 1) & ~(unsigned)GAZ_GAP_SPACE)) {
-                j = a - 1;
+                j = a;
                 moved = 1;
                 break;
             }
-            if (bits & CUE_BEFORE) {
-                *weak = n == 1 && letters_in(gaz_token_key(&c->toks, a)) == 1;
-                return role_of_bits(bits);
+            if (bits & GAZ_CUE_AT) { /* "off Lesbos"; but "from beaches near Boulogne" */
+                int role = cue_before(c, a, weak, weak_to);
+                return role == GAZ_ROLE_FROM || role == GAZ_ROLE_TO ? role : GAZ_ROLE_NONE;
+            }
+            if (bits & (CUE_BEFORE | GAZ_CUE_TO_WEAK)) {
+                *weak_to = !(bits & CUE_BEFORE);
+                *weak = *weak_to || (n == 1 && letters_in(gaz_token_key(&c->toks, a)) == 1);
+                return (bits & CUE_BEFORE) ? role_of_bits(bits) : GAZ_ROLE_TO;
             }
             if (bits & SKIP_BITS) {
                 j = a;
@@ -241,7 +279,7 @@ static int cue_before(const ctx *c, size_t first, int *weak)
 }
 
 /* The role given by a postposition after token last. */
-static int cue_after(const ctx *c, size_t last)
+static int cue_after(const ctx *c, size_t last, int *weak_from)
 {
     size_t k = last + 1;
     if (k >= c->toks.count) return GAZ_ROLE_NONE;
@@ -251,6 +289,10 @@ static int cue_after(const ctx *c, size_t last)
         if (!phrase_ok(c, k, k + n)) continue;
         unsigned bits = phrase_cue(c, k, k + n, 0);
         if (bits & GAZ_CUE_FROM_AFTER) return GAZ_ROLE_FROM;
+        if (bits & GAZ_CUE_FROM_AFTER_WEAK) {
+            *weak_from = 1;
+            return GAZ_ROLE_FROM;
+        }
         if (bits & GAZ_CUE_TO_AFTER) return GAZ_ROLE_TO;
         if (bits & GAZ_CUE_VIA_AFTER) return GAZ_ROLE_VIA;
     }
@@ -261,8 +303,18 @@ static void assign_roles(ctx *c)
 {
     for (size_t i = 0; i < c->nm; i++) {
         mention *m = &c->m[i];
-        if (m->role == GAZ_ROLE_NONE) m->role = cue_before(c, m->first, &m->weak_cue);
-        if (m->role == GAZ_ROLE_NONE) m->role = cue_after(c, m->last);
+        /* a word before the name wins over a Latin-script case ending:
+         * Kurmanji "ji Hewlêrê" is from Erbil, whatever Turkish "-e" says */
+        if (m->role == GAZ_ROLE_NONE || m->suffix) {
+            int weak = 0, weak_to = 0;
+            int before = cue_before(c, m->first, &weak, &weak_to);
+            if (before != GAZ_ROLE_NONE || m->role == GAZ_ROLE_NONE) {
+                if (before != GAZ_ROLE_NONE) m->role = before;
+                m->weak_cue = weak;
+                m->weak_to = weak_to;
+            }
+        }
+        if (m->role == GAZ_ROLE_NONE) m->role = cue_after(c, m->last, &m->weak_from);
     }
 }
 
@@ -390,6 +442,16 @@ static int symbol_linked(const ctx *c, size_t i)
     return 0;
 }
 
+/* Whether only cue words (and no sentence end) lie between mentions a and b. */
+static int only_cues_between(const ctx *c, const mention *a, const mention *b)
+{
+    size_t nt;
+    if (between(c, a, b, &nt) & (GAZ_GAP_BREAK | GAZ_GAP_OTHER)) return 0;
+    for (size_t k = a->last + 1; k < b->first; k++)
+        if (!token_cue(c, k)) return 0;
+    return 1;
+}
+
 /* Drops the names that are also ordinary words ("Van", "Tarifa") unless
  * something ties them to a journey: a cue of their own (a one-letter cue
  * such as "a" or "l" only when another name in the sentence has a longer
@@ -405,7 +467,10 @@ static void drop_uncued(ctx *c)
         if (c->m[i].role && !c->m[i].weak_cue) strong[c->sentence[c->m[i].first]] = 1;
     for (size_t i = 0; i < c->nm; i++) {
         const mention *m = &c->m[i];
-        int cued = m->role && (!m->weak_cue || strong[c->sentence[m->first]]);
+        int cued = m->cue_seen || (m->role && (!m->weak_cue || strong[c->sentence[m->first]]));
+        if (!cued && i > 0 && c->m[i - 1].role == GAZ_ROLE_FROM && !c->m[i - 1].weak_cue &&
+            only_cues_between(c, &c->m[i - 1], m))
+            cued = 1;   /* "ایران سے ترکی": right after an origin */
         keep[i] = !(m->needs_cue && !cued && !m->merged && !symbol_linked(c, i));
     }
     for (size_t i = 0; i < c->nm; i++)
@@ -425,10 +490,15 @@ static int coordinated(const ctx *c, const mention *a, const mention *b)
     if (b->role != GAZ_ROLE_NONE && b->role != a->role) return 0;
     if (b->conj && nt == 0) return 1;
     if (nt == 0) return (bits & GAZ_GAP_LIST) != 0;
-    if (nt > 2) return 0;
-    for (size_t k = a->last + 1; k < b->first; k++)
-        if (!(token_cue(c, k) & GAZ_CONJ)) return 0;
-    return 1;
+    if (nt > 3) return 0;
+    /* "and", or "and from" when b repeats a's role ("dalla Tunisia e dalla Libia") */
+    int conj = 0;
+    for (size_t k = a->last + 1; k < b->first; k++) {
+        unsigned cue = token_cue(c, k);
+        if (cue & GAZ_CONJ) conj = 1;
+        else if (!(b->role == a->role && b->role && cue)) return 0;
+    }
+    return conj;
 }
 
 static void make_groups(ctx *c)
@@ -448,7 +518,7 @@ static void make_groups(ctx *c)
                 continue;
             }
         }
-        group g = {i, i, m->role == GAZ_ROLE_BETWEEN ? GAZ_ROLE_NONE : m->role, 0, 0, 0};
+        group g = {i, i, m->role == GAZ_ROLE_BETWEEN ? GAZ_ROLE_NONE : m->role, m->weak_to, m->weak_from, 0, 0, 0};
         m->group = (int)c->ngr;
         VEC_PUSH(c->gr, c->ngr, c->grcap, g);
     }
@@ -524,12 +594,23 @@ static void symbol_routes(ctx *c)
     free(link);
 }
 
-/* Words between groups a and b that are not cues, skips or conjunctions. */
+/* Words between groups a and b that are not cues, skips or conjunctions
+ * (a cue of several words, "کے راستے", counts as none). */
 static size_t plain_words_between(const ctx *c, const group *a, const group *b)
 {
-    size_t n = 0;
-    for (size_t t = c->m[a->last].last + 1; t < c->m[b->first].first; t++)
-        if (!token_cue(c, t)) n++;
+    size_t n = 0, end = c->m[b->first].first;
+    for (size_t t = c->m[a->last].last + 1; t < end;) {
+        size_t len = 0;
+        for (size_t k = MAX_CUE_WORDS; k >= 1 && !len; k--)
+            if (t + k <= end && phrase_ok(c, t, t + k) && phrase_cue(c, t, t + k, 0)) len = k;
+        if (!len && c->toks.items[t].apos_after && phrase_cue(c, t, t + 1, 1)) len = 1;
+        if (len) {
+            t += len;
+        } else {
+            n++;
+            t++;
+        }
+    }
     return n;
 }
 
@@ -546,6 +627,18 @@ static int next_to(const ctx *c, size_t a, size_t b)
     unsigned bits = between(c, &c->m[c->gr[a].last], &c->m[c->gr[b].first], &nt);
     if (bits & (GAZ_GAP_BREAK | GAZ_GAP_OTHER | GAZ_GAP_ARROW | GAZ_GAP_BACK)) return 0;
     return plain_words_between(c, &c->gr[a], &c->gr[b]) <= 1;
+}
+
+/* Whether group b (after a, with only places it goes through between) is
+ * close enough to a to be its pair: same sentence, at most one ordinary
+ * word between them. */
+static int close_after(const ctx *c, size_t a, size_t b)
+{
+    if (b == a + 1) return next_to(c, a, b);
+    if (!same_sentence(c, &c->gr[a], &c->gr[b])) return 0;
+    size_t plain = 0;
+    for (size_t g = a; g < b; g++) plain += plain_words_between(c, &c->gr[g], &c->gr[g + 1]);
+    return plain <= 1;
 }
 
 /* The country of group g's first mention ("" for a region). */
@@ -567,67 +660,203 @@ static size_t token_distance(const ctx *c, const group *a, const group *b)
     return c->m[b->first].first - c->m[a->last].last;
 }
 
-/* The origin of the destinations chain[first..last] (group indices), or -1. */
-static long find_origin(ctx *c, size_t first, size_t last)
+/* Whether group g is an origin stated in words, free to start a route. */
+static int stated_from(const group *g) { return g->role == GAZ_ROLE_FROM && !g->in_link && !g->weak_from; }
+
+/* An origin stated in words for the destinations chain[first..last]: the
+ * nearest origin group before them in their sentence, else after them
+ * ("to Italy from Zuwara"). -1 when none. */
+static long stated_origin(const ctx *c, size_t first, size_t last)
 {
-    group *head = &c->gr[first], *tail = &c->gr[last];
-    for (size_t p = first; p-- > 0;) {                     /* before, same sentence */
+    const group *head = &c->gr[first], *tail = &c->gr[last];
+    for (size_t p = first; p-- > 0;) {
         if (!same_sentence(c, &c->gr[p], head)) break;
-        if (c->gr[p].role == GAZ_ROLE_FROM && !c->gr[p].in_link) return (long)p;
+        if (stated_from(&c->gr[p])) return (long)p;
     }
-    for (size_t p = last + 1; p < c->ngr; p++) {          /* after, same sentence */
+    for (size_t p = last + 1; p < c->ngr; p++) {
         if (!same_sentence(c, tail, &c->gr[p])) break;
-        if (c->gr[p].role == GAZ_ROLE_FROM && !c->gr[p].in_link) return (long)p;
-    }
-    if (first > 0 && origin_candidate(c, &c->gr[first - 1], head) && next_to(c, first - 1, first))
-        return (long)(first - 1);                         /* "Libya to Italy" */
-    if (last > first) return (long)first;                 /* "to Tangier, then to Tarifa" */
-    for (size_t p = first; p-- > 0;) {                     /* an earlier sentence */
-        if (token_distance(c, &c->gr[p], head) > FAR_ORIGIN_TOKENS) break;
-        if (c->gr[p].role == GAZ_ROLE_FROM && !c->gr[p].in_link) return (long)p;
-    }
-    for (size_t p = first; p-- > 0;) {                     /* where the writer is: "in Sabratha ... reached Lampedusa" */
-        if (token_distance(c, &c->gr[p], head) > FAR_ORIGIN_TOKENS) break;
-        if (origin_candidate(c, &c->gr[p], head)) return (long)p;
+        if (stated_from(&c->gr[p])) return (long)p;
     }
     return -1;
 }
 
+/* The origin stated nearest to chain[first..last], in any sentence within
+ * FAR_ORIGIN_TOKENS words, before or after it ("pellegrinaggio alla Mecca
+ * ... Partenza da Roma"), and not yet the origin of another route. -1 when
+ * none. */
+static long nearby_origin(const ctx *c, size_t first, size_t last)
+{
+    long best = -1;
+    size_t best_dist = FAR_ORIGIN_TOKENS + 1;
+    for (size_t p = 0; p < c->ngr; p++) {
+        if (!stated_from(&c->gr[p]) || c->gr[p].paired || (p >= first && p <= last)) continue;
+        size_t dist = p < first ? token_distance(c, &c->gr[p], &c->gr[first]) : token_distance(c, &c->gr[last], &c->gr[p]);
+        if (dist < best_dist) {
+            best = (long)p;
+            best_dist = dist;
+        }
+    }
+    return best;
+}
+
+/* An origin for the destinations chain[first..last] when no word states
+ * one in their sentence (the chain's destinations are not weak): the name
+ * just before them ("Libya to Italy"), the first destination of a longer
+ * chain ("to Tangier, then to Tarifa"), an origin stated in a sentence
+ * nearby ("Departure: Zuwara / Arrival: Lampedusa"; "Going to Iran? We
+ * take you from Nimruz"), or a place the journey goes through, named
+ * before them in their sentence ("via Serbia, game to Hungary"). -1 when
+ * none. */
+static long implied_origin(const ctx *c, size_t first, size_t last)
+{
+    const group *head = &c->gr[first];
+    if (first > 0 && origin_candidate(c, &c->gr[first - 1], head) && next_to(c, first - 1, first))
+        return (long)(first - 1);
+    if (last > first) return (long)first;
+    long from = nearby_origin(c, first, last);
+    if (from >= 0) return from;
+    for (size_t p = first; p-- > 0;) {   /* "از طریق صربستان ... به مجارستان" */
+        const group *g = &c->gr[p];
+        if (!same_sentence(c, g, head)) break;
+        if (g->role == GAZ_ROLE_VIA && !g->in_link && group_country(c, g)[0] &&
+            strcmp(group_country(c, g), group_country(c, head)) != 0)
+            return (long)p;
+    }
+    return -1;
+}
+
+/* Whether some route already starts or ends in country cc. */
+static int country_in_pairs(const ctx *c, const char *cc)
+{
+    for (size_t i = 0; i < c->npairs; i++)
+        if (strcmp(c->m[c->pairs[i].to].entry->country, cc) == 0 ||
+            (c->pairs[i].from >= 0 && strcmp(c->m[c->pairs[i].from].entry->country, cc) == 0))
+            return 1;
+    return 0;
+}
+
+static void pair_groups(ctx *c, long from, size_t first, size_t last)
+{
+    if (from >= 0) c->gr[from].paired = c->gr[from].used = 1;
+    for (size_t p = first; p <= last; p++) c->gr[p].used = 1;
+    add_pairs(c, from >= 0 ? &c->gr[from] : NULL, &c->gr[last]);
+}
+
+typedef struct chain { size_t first, last; } chain;
+
+/* The GAZ_SEQ ("then") and GAZ_CONJ ("and") bits of the words between
+ * groups a and b. */
+static unsigned words_between(const ctx *c, const group *a, const group *b)
+{
+    unsigned bits = 0;
+    for (size_t t = c->m[a->last].last + 1; t < c->m[b->first].first; t++)
+        for (size_t n = 1; n <= 3 && t + n <= c->m[b->first].first; n++)
+            bits |= phrase_cue(c, t, t + n, 0) & (GAZ_SEQ | GAZ_CONJ);
+    return bits;
+}
+
 static void cue_routes(ctx *c)
 {
+    chain *waiting = NULL;
+    size_t nwaiting = 0, waiting_cap = 0;
+    /* 1. Destinations, one chain at a time. Destinations one after the
+     * other in a sentence are one journey ("take the train to Ventimiglia,
+     * then cross to France"; "go to Bihać and do the game into Croatia");
+     * after a stated origin, only when a word like "then" links them. A
+     * chain whose every "to" may mean "at" ("à Sousse") is a destination
+     * only with a stated origin. */
     for (size_t k = 0; k < c->ngr; k++) {
-        if (c->gr[k].in_link || c->gr[k].role != GAZ_ROLE_TO) continue;
-        /* destinations one after the other in a sentence are one journey:
-         * "take the train to Ventimiglia, then cross to France" */
+        if (c->gr[k].in_link || c->gr[k].used || c->gr[k].role != GAZ_ROLE_TO) continue;
+        if (!group_country(c, &c->gr[k])[0]) continue;   /* "to Europe" is no destination */
         size_t last = k;
+        int weak = c->gr[k].weak;
+        int origin_before = stated_origin(c, k, k) >= 0 && stated_origin(c, k, k) < (long)k;
         for (size_t p = k + 1; p < c->ngr && same_sentence(c, &c->gr[k], &c->gr[p]); p++) {
-            if (c->gr[p].in_link) continue;
+            if (c->gr[p].in_link || !group_country(c, &c->gr[p])[0]) continue;
             if (c->gr[p].role == GAZ_ROLE_FROM) break;
-            if (c->gr[p].role == GAZ_ROLE_TO) last = p;
+            if (c->gr[p].role != GAZ_ROLE_TO) continue;
+            /* "from Turkey to Italy ..., while ... to the Greek islands" is two
+             * journeys; without an origin, "and" also links ("go to Bihać and
+             * do the game into Croatia") */
+            unsigned link = words_between(c, &c->gr[last], &c->gr[p]);
+            if (!(link & GAZ_SEQ) && (origin_before || !(link & GAZ_CONJ))) break;
+            last = p;
+            weak = weak && c->gr[p].weak;
         }
-        long from = find_origin(c, k, last);
-        group *to = &c->gr[last];
-        if (from >= 0) c->gr[from].paired = c->gr[from].used = 1;
-        for (size_t p = k; p <= last; p++) c->gr[p].used = 1;
-        add_pairs(c, from >= 0 ? &c->gr[from] : NULL, to);
+        long from = stated_origin(c, k, last);
+        if (from < 0 && weak) from = nearby_origin(c, k, last);
+        if (from < 0 && !weak) from = implied_origin(c, k, last);
+        if (from >= 0) {
+            pair_groups(c, from, k, last);
+        } else if (weak) {
+            for (size_t p = k; p <= last; p++)
+                if (c->gr[p].role == GAZ_ROLE_TO) c->gr[p].role = GAZ_ROLE_NONE;
+        } else {
+            chain ch = {k, last};
+            VEC_PUSH(waiting, nwaiting, waiting_cap, ch);
+        }
         k = last;
     }
-    /* an origin that no destination took: the name right after it ("من
+    /* 2. An origin that no destination took: the name right after it ("من
      * زوارة لمبيدوزة"), else a name before it in its sentence ("rescued off
-     * Lesbos after the dinghy left the Turkish coast") */
+     * Lesbos after the dinghy left the Turkish coast"), else one in an
+     * earlier sentence nearby. */
     for (size_t k = 0; k < c->ngr; k++) {
         group *from = &c->gr[k];
         if (from->role != GAZ_ROLE_FROM || from->paired || from->in_link) continue;
         long to = -1;
-        if (k + 1 < c->ngr && origin_candidate(c, &c->gr[k + 1], from) && next_to(c, k, k + 1)) to = (long)(k + 1);
+        size_t next = k + 1;   /* "پاکستان سے لیبیا کے راستے اٹلی": past the places it goes through */
+        while (next < c->ngr && c->gr[next].role == GAZ_ROLE_VIA && same_sentence(c, from, &c->gr[next])) next++;
+        if (next < c->ngr && origin_candidate(c, &c->gr[next], from) && close_after(c, k, next)) to = (long)next;
+        if (from->weak_from) {   /* "Libya se Italy" only */
+            if (to >= 0) pair_groups(c, (long)k, (size_t)to, (size_t)to);
+            continue;
+        }
         for (size_t p = k; to < 0 && p-- > 0;) {
             if (!same_sentence(c, &c->gr[p], from)) break;
             if (origin_candidate(c, &c->gr[p], from)) to = (long)p;
         }
-        if (to < 0) continue;
-        c->gr[to].used = from->paired = 1;
-        add_pairs(c, from, &c->gr[to]);
+        for (size_t p = k; to < 0 && p-- > 0;) {   /* "rescued near Samos. They had left from Turkey." */
+            if (token_distance(c, &c->gr[p], from) > FAR_ORIGIN_TOKENS) break;
+            if (origin_candidate(c, &c->gr[p], from) && !country_in_pairs(c, group_country(c, &c->gr[p])))
+                to = (long)p;
+        }
+        if (to >= 0) pair_groups(c, (long)k, (size_t)to, (size_t)to);
     }
+    /* 3. The remaining destinations: the writer's whereabouts named before
+     * them is the origin ("a guy in Sabratha ... we reached Lampedusa"),
+     * unless that country is already part of a route; else they stand
+     * alone. */
+    for (size_t w = 0; w < nwaiting; w++) {
+        const group *head = &c->gr[waiting[w].first];
+        long from = -1;
+        /* a destination that a route already reaches is not a new journey */
+        size_t p0 = country_in_pairs(c, group_country(c, &c->gr[waiting[w].last])) ? 0 : waiting[w].first;
+        for (size_t p = p0; p-- > 0 && from < 0;) {
+            if (token_distance(c, &c->gr[p], head) > FAR_ORIGIN_TOKENS) break;
+            if (origin_candidate(c, &c->gr[p], head) && !country_in_pairs(c, group_country(c, &c->gr[p])))
+                from = (long)p;
+        }
+        pair_groups(c, from, waiting[w].first, waiting[w].last);
+    }
+    free(waiting);
+}
+
+/* Whether another pair joins the same two countries as pair i: pair i
+ * then adds nothing and is left for emit() to drop, not refined. */
+static int covered_by_other(const ctx *c, size_t i)
+{
+    const pair *a = &c->pairs[i];
+    if (a->from < 0) return 0;
+    for (size_t j = 0; j < c->npairs; j++) {
+        const pair *b = &c->pairs[j];
+        if (j == i || b->from < 0) continue;
+        if (strcmp(c->m[a->from].entry->country, c->m[b->from].entry->country) == 0 &&
+            strcmp(c->m[a->to].entry->country, c->m[b->to].entry->country) == 0 &&
+            (c->m[b->from].entry->kind == GAZ_PLACE || c->m[b->to].entry->kind == GAZ_PLACE))
+            return 1;
+    }
+    return 0;
 }
 
 /* A route end that names only a country takes a place of that country that
@@ -645,6 +874,21 @@ static void refine_ends(ctx *c)
         for (int end = 0; end < 2; end++) {
             long cur = end == 0 ? c->pairs[i].from : (long)c->pairs[i].to;
             if (cur < 0 || c->m[cur].entry->kind != GAZ_COUNTRY) continue;
+            if (covered_by_other(c, i)) break;   /* 🇦🇫➡️🇹🇷 beside "Kabil'den İstanbul'a" */
+            /* "تونس - جنوة": a name that is also a city of that country is
+             * the city when the other end is a city */
+            long other = end == 0 ? (long)c->pairs[i].to : c->pairs[i].from;
+            mention *end_m = &c->m[cur];
+            if (other >= 0 && c->m[other].entry->kind == GAZ_PLACE) {
+                int done = 0;
+                for (size_t k = 0; k < end_m->ncands && !done; k++)
+                    if (end_m->cands[k].entry->kind == GAZ_PLACE &&
+                        strcmp(end_m->cands[k].entry->country, end_m->entry->country) == 0) {
+                        end_m->entry = end_m->cands[k].entry;
+                        done = 1;
+                    }
+                if (done) continue;
+            }
             int want = end == 0 ? GAZ_ROLE_FROM : GAZ_ROLE_TO;
             long best = -1;
             int best_score = -1;
@@ -653,7 +897,7 @@ static void refine_ends(ctx *c)
                 if (in_pair[k] || m->entry->kind != GAZ_PLACE || c->gr[m->group].in_link ||
                     strcmp(m->entry->country, c->m[cur].entry->country) != 0)
                     continue;
-                int score = m->role == want ? 2 : m->role == GAZ_ROLE_NONE || m->role == GAZ_ROLE_VIA ? 1 : 0;
+                int score = m->role == want ? 3 : m->role == GAZ_ROLE_NONE || m->role == GAZ_ROLE_VIA ? 2 : 1;
                 if (score > best_score) {
                     best = (long)k;
                     best_score = score;
@@ -708,6 +952,7 @@ static int covers(const ofs_route *a, const ofs_route *b)
 static void emit(ctx *c, route_list *out)
 {
     size_t base = out->count;
+    int has_full = 0;
     for (int pass = 0; pass < 2; pass++) /* full routes, then lone destinations */
         for (size_t i = 0; i < c->npairs; i++) {
             const pair *p = &c->pairs[i];
@@ -722,12 +967,17 @@ static void emit(ctx *c, route_list *out)
                 if (!from->entry->country[0]) continue;
                 r.has_from = 1;
                 r.from = place_of(c, from);
-                if (same_place(&r.from, &r.to)) continue;
+                /* a place and its own country ("from Sfax to Tunisia") is no journey */
+                if (same_place(&r.from, &r.to) ||
+                    (strcmp(r.from.country, r.to.country) == 0 && (!r.from.place || !r.to.place)))
+                    continue;
+                has_full = 1;
             }
             int dup = 0;
             for (size_t k = base; k < out->count && !dup; k++)
                 if (covers(&out->items[k], &r)) dup = 1;
             if (dup) continue;
+            if (!r.has_from && has_full) continue;   /* a lone destination only when no full route */
             /* a new route may make an earlier, vaguer one redundant */
             size_t keep = base;
             for (size_t k = base; k < out->count; k++)
@@ -783,6 +1033,23 @@ static void country_context(const ctx *c, char cc[3])
     free(t);
 }
 
+#ifdef OFS_ROUTE_DEBUG
+/* Build with -DOFS_ROUTE_DEBUG to see the mentions and groups on stderr. */
+static void debug_dump(const ctx *c)
+{
+    static const char *const roles[] = {"none", "from", "to", "via", "between"};
+    for (size_t i = 0; i < c->nm; i++) {
+        const mention *m = &c->m[i];
+        fprintf(stderr, "  mention %zu [%.*s] %s%s%s role=%s%s%s group=%d\n", i, (int)(m->end - m->start),
+                c->text + m->start, m->entry->country, m->entry->kind == GAZ_PLACE ? "/" : "",
+                m->entry->kind == GAZ_PLACE ? m->entry->name : "", roles[m->role], m->weak_to ? " weak-to" : "",
+                m->weak_from ? " weak-from" : "", m->group);
+    }
+    for (size_t i = 0; i < c->npairs; i++)
+        fprintf(stderr, "  pair %ld -> %zu\n", c->pairs[i].from, c->pairs[i].to);
+}
+#endif
+
 void route_find(const gazetteer *g, const extract_input *in, route_list *out, char country_context_out[3])
 {
     country_context_out[0] = '\0';
@@ -795,6 +1062,7 @@ void route_find(const gazetteer *g, const extract_input *in, route_list *out, ch
     gaz_tokenize(in->text, in->len, in, &c.toks);
     if (c.toks.count) {
         c.sentence = xcalloc(c.toks.count, sizeof *c.sentence);
+        c.adj_tok = xcalloc(c.toks.count, 1);
         c.gaps = xcalloc(c.toks.count, sizeof *c.gaps);
         for (size_t k = 0; k + 1 < c.toks.count; k++)
             c.gaps[k] = gaz_gap(g, c.text, c.toks.items[k].end, c.toks.items[k + 1].start);
@@ -809,10 +1077,14 @@ void route_find(const gazetteer *g, const extract_input *in, route_list *out, ch
         symbol_routes(&c);
         cue_routes(&c);
         refine_ends(&c);
+#ifdef OFS_ROUTE_DEBUG
+        debug_dump(&c);
+#endif
         emit(&c, out);
         country_context(&c, country_context_out);
     }
     free(c.sentence);
+    free(c.adj_tok);
     free(c.gaps);
     free(c.m);
     free(c.gr);

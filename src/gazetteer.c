@@ -6,8 +6,8 @@
  * Four files of rules/lexicon/, found by their one top-level key:
  *
  *   countries:        every ISO 3166-1 country, its flag and its names in
- *                     eleven languages (generated from Debian's iso-codes by
- *                     scripts/gen_countries.py);
+ *                     thirteen languages (generated from Debian's iso-codes
+ *                     by scripts/gen_countries.py);
  *   country_aliases:  colloquial names ("الطليان", "Talyan", "Yunanistan",
  *                     "libyan coast"), adjectives ("libyan", "italiana",
  *                     "ليبي") and regions with no country ("Europe");
@@ -16,9 +16,8 @@
  *                     its country and its spellings;
  *   route_cues:       direction words (from/to/via, before or after a
  *                     place), the words that may stand between a cue and its
- *                     place, conjunctions, arrows and dashes, and the
- *                     attached Arabic prefixes, Arabizi prefixes and Turkish
- *                     case suffixes.
+ *                     place, conjunctions, "then", arrows and dashes, and
+ *                     the pieces attached to names (below).
  *
  * Matching without one pattern per name
  * -------------------------------------
@@ -26,22 +25,26 @@
  * with every run of one repeated letter collapsed, which is what the
  * normaliser's de-obfuscation does to the text: "Annaba" -> "anaba",
  * "لليبيا" -> "ليبيا". Every name in the data goes through the same steps
- * (norm_string, then tokens, then keys joined with one space), so
+ * (norm_string, and the de-obfuscating normalisation too, then tokens,
+ * then keys joined with one space), so
  *
- *     "Grande-Synthe"  -> "grande synthe"
+ *     "Grande-Synthe"   -> "grande synthe"
  *     "Reggio Calabria" -> "regio calabria"
- *     "🇱🇾"             -> "🇱🇾"  (a flag is one token)
+ *     "🇱🇾"              -> "🇱🇾"  (a flag is one token)
  *
  * and a name of one to four words is found by hashing the keys of one to
  * four consecutive tokens: a handful of hash probes per token, whatever the
  * size of the gazetteer. Each key maps to its meanings (gaz_cand), best
  * first: a country before a place, a place before a region, adjectives
- * last; places in file order ("Tripoli" is Libya before Lebanon).
+ * last; places in file order ("Tripoli" is Libya before Lebanon). A name
+ * that is both a country (written by hand in country_aliases.yaml) and a
+ * city of it ("تونس") keeps the city as a second meaning, which the route
+ * finder takes when the other end of a route is a city ("تونس - جنوة").
  *
  * Words with something attached
  * -----------------------------
  * A token that is not a name as it stands may be one once an attached
- * particle is taken off (gaz_match_at):
+ * piece is taken off (gaz_match_at); what the piece means goes with it:
  *
  *   Arabic script:  [و|ف] [من|ل|ب|ك|م+ال] [ال] stem
  *                   "والطليان" = و + ال + طليان, "لايطاليا" = ل + ايطاليا,
@@ -52,12 +55,17 @@
  *                   Because de-obfuscation collapses "لليبيا" to "ليبيا",
  *                   an Arabic token that starts with "ل" is re-read from
  *                   the original text without collapsing to see the "لل".
+ *                   Suffixes: Sorani Kurdish "لە هەولێرەوە" (from Erbil),
+ *                   Pashto "تر استانبوله" (oblique ending).
+ *   Ethiopic:       Tigrinya "ብሱዳን" (by way of Sudan).
  *   Arabizi:        l/li/lel + stem ("ltalya": to Italy), mel/mn + stem.
  *   Turkish:        stem + case suffix, with or without an apostrophe:
  *                   "İzmir'den", "Libyadan" (from), "Yunanistan'a",
  *                   "İtalyaya" (to), "Libya'da" (in). Without an
  *                   apostrophe the stem must be at least four letters (five
- *                   before a one-letter suffix), so that ordinary words do
+ *                   before a one-letter suffix), and the suffix must follow
+ *                   vowel harmony ("Almanya" + "ya", never + "ye": Kurmanji
+ *                   "Almanyayê" is "of Germany"), so that ordinary words do
  *                   not turn into places.
  *
  * Everything is read-only once loaded: any number of threads may share a
@@ -852,17 +860,19 @@ static void load_affixes(gazetteer *g, const char *file, const ynode *map, affix
 static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diags *d)
 {
     static const char *const known[] = {"from", "to", "via", "between", "from_after", "to_after", "via_after",
-                                        "skip", "conjunctions", "symbols", "arabic_prefixes", "arabic_suffixes",
-                                        "latin_prefixes", "ethiopic_prefixes", "turkish_suffixes", NULL};
+                                        "to_or_at", "at", "from_after_weak", "sequence", "skip", "conjunctions",
+                                        "symbols", "arabic_prefixes", "arabic_suffixes", "latin_prefixes",
+                                        "ethiopic_prefixes", "turkish_suffixes", NULL};
     static const unsigned bits[] = {GAZ_CUE_FROM, GAZ_CUE_TO, GAZ_CUE_VIA, GAZ_CUE_BETWEEN,
-                                    GAZ_CUE_FROM_AFTER, GAZ_CUE_TO_AFTER, GAZ_CUE_VIA_AFTER};
+                                    GAZ_CUE_FROM_AFTER, GAZ_CUE_TO_AFTER, GAZ_CUE_VIA_AFTER,
+                                    GAZ_CUE_TO_WEAK, GAZ_CUE_AT, GAZ_CUE_FROM_AFTER_WEAK, GAZ_SEQ};
     if (map->kind != YNODE_MAP) {
         diag_add(d, OFS_ERROR, file, map->line, map->col, "route_cues: expected a mapping, found %s",
                  ynode_kind_name(map));
         return;
     }
     ynode_check_keys(file, map, known, d);
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; i < sizeof bits / sizeof *bits; i++) {
         cue_ctx cc = {bits[i]};
         each_string(g, file, ynode_get(map, known[i]), cue_cb, &cc, d, 1);
     }
@@ -919,10 +929,11 @@ static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diag
 }
 
 /* After loading, a name that is both a country and a place of that
- * country keeps one meaning: the country when the name is written by hand
- * in country_aliases.yaml ("تونس" is Tunisia, not Tunis), the place when
- * the country name only comes from countries.yaml (Kurmanji "Tûnis" must
- * not hide the city Tunis). */
+ * country is read first as the country when the name is written by hand
+ * in country_aliases.yaml ("تونس" is Tunisia before Tunis; the city stays
+ * as a second reading that the route finder may pick), and only as the
+ * place when the country name comes from countries.yaml (Kurmanji "Tûnis"
+ * must not hide the city Tunis). */
 static int cmp_cp(const void *a, const void *b);
 
 static void finish_sets(gazetteer *g)
@@ -948,7 +959,6 @@ static void finish_sets(gazetteer *g)
             for (size_t j = 0; j < cs->count; j++) {
                 const gaz_cand *o = &cs->items[j];
                 if (strcmp(o->entry->country, e->country) != 0) continue;
-                if (e->kind == GAZ_PLACE && o->entry->kind == GAZ_COUNTRY && !o->generated) shadowed = 1;
                 if (e->kind == GAZ_COUNTRY && cs->items[i].generated && o->entry->kind == GAZ_PLACE) shadowed = 1;
             }
             if (!shadowed) cs->items[out++] = cs->items[i];
@@ -1247,17 +1257,39 @@ static void suffix_forms(const affix_list *list, const char *raw, size_t len, si
     }
 }
 
+/* Turkish vowel harmony, as far as normalised text shows it: after a stem
+ * whose last vowel is a, o or u the suffix has a ("Yunanistan'a",
+ * "Bodrum'dan"), after e the suffix has e ("Türkiye'ye"); i may stand for
+ * either (ı is folded to i). This keeps Kurmanji "Almanyayê" (of Germany)
+ * from reading as Turkish "to Germany". */
+static int harmonic(const char *stem, size_t slen, const char *suffix, size_t xlen)
+{
+    char want = 0;
+    for (size_t k = xlen; k-- > 0;)
+        if (suffix[k] == 'a' || suffix[k] == 'e') want = suffix[k];
+    if (!want) return 1;
+    for (size_t k = slen; k-- > 0;) {
+        char v = stem[k];
+        if (v == 'a' || v == 'o' || v == 'u') return want == 'a';
+        if (v == 'e') return want == 'e';
+        if (v == 'i') return 1;
+    }
+    return 1;
+}
+
 /* The readings of a Latin-script word: Arabizi prefixes, Turkish suffixes. */
 static void latin_forms(const gazetteer *g, const char *raw, size_t len, int with_prefixes, word_form *forms,
-                        size_t *nforms)
+                        size_t *nforms, size_t *nprefix)
 {
     if (with_prefixes) prefix_forms(&g->latin_prefixes, raw, len, 4, forms, nforms);
+    *nprefix = *nforms;   /* the readings from here on have a suffix taken off */
     for (size_t i = 0; i < g->turkish_suffixes.count; i++) {
         const affix *a = &g->turkish_suffixes.items[i];
         if (a->len >= len || memcmp(raw + len - a->len, a->text, a->len) != 0) continue;
         size_t stem_letters = count_letters(raw, len - a->len);
         size_t suffix_letters = count_letters(a->text, a->len);
         if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
+        if (!harmonic(raw, len - a->len, a->text, a->len)) continue;
         add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
     }
 }
@@ -1347,9 +1379,11 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
             m->ncands = nc;
             m->role = forms[f].role;
             m->conj = forms[f].conj;
+            m->suffix = m->apostrophe = 0;
             int sr = apostrophe_suffix(g, t, i + n);   /* "İzmir'den", "Kanarya Adaları'na" */
             if (sr >= 0 && t->items[i + n - 1].script == GAZ_SCRIPT_LATIN) {
                 m->last = i + n;
+                m->suffix = m->apostrophe = 1;
                 if (sr != GAZ_ROLE_NONE) m->role = sr;
             }
             return 1;
@@ -1366,8 +1400,8 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
         const gaz_token *last = &t->items[i + n - 1];
         if (last->script != GAZ_SCRIPT_LATIN) continue;
         word_form lasts[MAX_FORMS];
-        size_t nlast = 0;
-        latin_forms(g, gaz_token_raw(t, i + n - 1), last->raw_len, n == 1, lasts, &nlast);
+        size_t nlast = 0, nprefix = 0;
+        latin_forms(g, gaz_token_raw(t, i + n - 1), last->raw_len, n == 1, lasts, &nlast, &nprefix);
         for (size_t f = 0; f < nlast; f++) {
             char key[1024];
             size_t len = join_key(t, i, n, NULL, &lasts[f], key, sizeof key);
@@ -1380,6 +1414,8 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
             m->ncands = nc;
             m->role = lasts[f].role;
             m->conj = 0;
+            m->suffix = f >= nprefix;
+            m->apostrophe = 0;
             return 1;
         }
     }

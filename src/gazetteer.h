@@ -63,7 +63,11 @@ enum {
     GAZ_SKIP_ARTICLE = 1u << 7,    /* may stand between a cue and its place: "the", "l'" */
     GAZ_SKIP_NOUN = 1u << 8,       /* "port", "coast", "ميناء": skipped with a following "of" */
     GAZ_SKIP_OF = 1u << 9,         /* "of", "de", "di" after such a noun */
-    GAZ_CONJ = 1u << 10            /* "and", "or", "et", "و", "ve", "یا" */
+    GAZ_CONJ = 1u << 10,           /* "and", "or", "et", "و", "ve", "یا" */
+    GAZ_CUE_TO_WEAK = 1u << 11,    /* before a place: "à", "a", "au", "al": to, or only at */
+    GAZ_CUE_AT = 1u << 12,         /* before a place: "off", "near", "au large de": where, not whither */
+    GAZ_CUE_FROM_AFTER_WEAK = 1u << 13, /* after a place: Roman Urdu "se" (also French "se") */
+    GAZ_SEQ = 1u << 14             /* "then", "puis", "ثم": one stop after another */
 };
 
 /* Symbols between two places (matched as substrings of the gap). */
@@ -135,6 +139,8 @@ typedef struct gaz_match {
     size_t          ncands;
     int             role;          /* GAZ_ROLE_* from an attached prefix or a case suffix */
     int             conj;          /* 1 when an attached "و"/"ف" joins it to what precedes */
+    int             suffix;        /* 1 when a Latin-script case suffix was taken off */
+    int             apostrophe;    /* 1 when that suffix was written after an apostrophe */
 } gaz_match;
 
 /* Looks for the longest name (one to four words) that starts at token i,
