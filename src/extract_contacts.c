@@ -316,7 +316,7 @@ contact_data *contact_data_load(const ofs_bundle *b, ofs_diags *d)
     if (!have_codes)
         diag_add(d, OFS_WARNING, code_file, 0, 0,
                  "no `calling_codes:` file in the rule set: phone numbers get no country");
-    qsort(c->codes, c->code_count, sizeof *c->codes, cmp_code);
+    if (c->code_count) qsort(c->codes, c->code_count, sizeof *c->codes, cmp_code);
     for (size_t i = 1; i < c->code_count; i++) { /* across files: yamldoc checks inside one */
         const calling_code *a = &c->codes[i - 1], *b2 = &c->codes[i];
         if (strcmp(a->digits, b2->digits) == 0) {
@@ -647,18 +647,57 @@ static int cmp_candidate(const void *a, const void *b)
  * once, in text order. The values are malloc'd and owned by out (freed by
  * contact_list_reset). Nothing is appended for an empty text; allocation
  * failure aborts (util.h). */
+/* Whether s[0..len) has "www." in any case (the bare www link). */
+static int has_www(const char *s, size_t len)
+{
+    for (const char *p = s, *end = s + len; (p = memchr(p, '.', (size_t)(end - p))) != NULL; p++)
+        if (p - s >= 3 && (p[-1] | 0x20) == 'w' && (p[-2] | 0x20) == 'w' && (p[-3] | 0x20) == 'w') return 1;
+    return 0;
+}
+
+/* The length of the zero digit at s[i] ("0", "٠" or "۰"), or 0. */
+static size_t zero_at(const char *s, size_t len, size_t i)
+{
+    unsigned char b = (unsigned char)s[i];
+    if (b == '0') return 1;
+    if (i + 1 < len && ((b == 0xD9 && (unsigned char)s[i + 1] == 0xA0) || (b == 0xDB && (unsigned char)s[i + 1] == 0xB0)))
+        return 2;
+    return 0;
+}
+
+/* Whether phone_pattern can match in s[0..len): it needs a "+", a
+ * full-width plus (U+FF0B) or two zero digits in a row. */
+static int may_have_phone(const char *s, size_t len)
+{
+    if (memchr(s, '+', len)) return 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b == 0xEF && i + 2 < len && (unsigned char)s[i + 1] == 0xBC && (unsigned char)s[i + 2] == 0x8B) return 1;
+        size_t z = zero_at(s, len, i);
+        if (z && i + z < len && zero_at(s, len, i + z)) return 1;
+    }
+    return 0;
+}
+
 void contact_find(const contact_data *c, const extract_input *in, contact_list *out)
 {
     if (!c || !in->orig || in->orig_len == 0) return;
     const char *s = in->orig;
     size_t len = in->orig_len;
+    /* Cheap tests first: most records have no contact at all. Links and
+     * WhatsApp links need a "/" (or "www." for a bare www link), phones a
+     * "+" or two zeros in a row, handles an "@". */
+    int maybe_link = memchr(s, '/', len) != NULL || has_www(s, len);
+    int maybe_phone = may_have_phone(s, len);
+    int maybe_handle = memchr(s, '@', len) != NULL;
+    if (!maybe_link && !maybe_phone && !maybe_handle) return;
     candidate_list found = {0};
     ofs_span *links = NULL;
     size_t link_count = 0, link_cap = 0;
     pcre2_match_data *md = pcre2_match_data_create(4, NULL);
 
     /* Links first: phones and handles inside a link are part of it. */
-    for (size_t at = 0; at < len;) {
+    for (size_t at = 0; maybe_link && at < len;) {
         if (pcre2_match(c->link_re, (PCRE2_SPTR)s, len, at, 0, md, NULL) < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1];
@@ -671,7 +710,7 @@ void contact_find(const contact_data *c, const extract_input *in, contact_list *
     }
 
     /* Phones in WhatsApp links. */
-    for (size_t at = 0; at < len;) {
+    for (size_t at = 0; maybe_link && at < len;) {
         if (pcre2_match(c->whatsapp_re, (PCRE2_SPTR)s, len, at, 0, md, NULL) < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ds = ov[2], de = ov[3];
@@ -693,7 +732,7 @@ void contact_find(const contact_data *c, const extract_input *in, contact_list *
     }
 
     /* Phones written with "+" or "00". */
-    for (size_t at = 0; at < len;) {
+    for (size_t at = 0; maybe_phone && at < len;) {
         if (pcre2_match(c->phone_re, (PCRE2_SPTR)s, len, at, 0, md, NULL) < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1], resume = me;
@@ -706,7 +745,7 @@ void contact_find(const contact_data *c, const extract_input *in, contact_list *
     }
 
     /* Handles. */
-    for (size_t at = 0; at < len;) {
+    for (size_t at = 0; maybe_handle && at < len;) {
         if (pcre2_match(c->handle_re, (PCRE2_SPTR)s, len, at, 0, md, NULL) < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1];

@@ -89,10 +89,24 @@ typedef struct strmap_slot {
     size_t   value;
 } strmap_slot;
 
+/* A bit per hash value (two bits per key) in front of the slots: most
+ * words of a text are in no map, and the test is answered from 8 KiB that
+ * stay in cache instead of a slot array that does not. */
+#define STRMAP_BLOOM_WORDS 1024
 typedef struct strmap {
     strmap_slot *slots;
     size_t       cap, count;    /* cap is a power of two */
+    uint64_t    *bloom;         /* STRMAP_BLOOM_WORDS words, made by strmap_put */
 } strmap;
+
+static inline void bloom_bits(uint64_t h, size_t *w1, uint64_t *b1, size_t *w2, uint64_t *b2)
+{
+    uint32_t x = (uint32_t)(h >> 16), y = (uint32_t)(h >> 40);
+    *w1 = (x >> 6) & (STRMAP_BLOOM_WORDS - 1);
+    *b1 = 1ull << (x & 63);
+    *w2 = (y >> 6) & (STRMAP_BLOOM_WORDS - 1);
+    *b2 = 1ull << (y & 63);
+}
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
@@ -131,7 +145,12 @@ static void strmap_grow(strmap *m)
 /* The value under key, or SIZE_MAX. */
 static size_t strmap_get(const strmap *m, const char *key, size_t len)
 {
-    strmap_slot *s = strmap_find(m, key, len, hash_bytes(key, len));
+    if (!m->bloom) return SIZE_MAX;
+    uint64_t h = hash_bytes(key, len), b1, b2;
+    size_t w1, w2;
+    bloom_bits(h, &w1, &b1, &w2, &b2);
+    if (!(m->bloom[w1] & b1) || !(m->bloom[w2] & b2)) return SIZE_MAX;
+    strmap_slot *s = strmap_find(m, key, len, h);
     return s && s->key ? s->value : SIZE_MAX;
 }
 
@@ -139,7 +158,12 @@ static size_t strmap_get(const strmap *m, const char *key, size_t len)
 static size_t *strmap_put(strmap *m, const char *key, size_t len)
 {
     if ((m->count + 1) * 2 > m->cap) strmap_grow(m);
-    uint64_t h = hash_bytes(key, len);
+    uint64_t h = hash_bytes(key, len), b1, b2;
+    size_t w1, w2;
+    if (!m->bloom) m->bloom = xcalloc(STRMAP_BLOOM_WORDS, sizeof *m->bloom);
+    bloom_bits(h, &w1, &b1, &w2, &b2);
+    m->bloom[w1] |= b1;
+    m->bloom[w2] |= b2;
     strmap_slot *s = strmap_find(m, key, len, h);
     if (!s->key) {
         s->key = xstrndup(key, len);
@@ -155,6 +179,7 @@ static void strmap_free(strmap *m)
 {
     for (size_t i = 0; i < m->cap; i++) free(m->slots[i].key);
     free(m->slots);
+    free(m->bloom);
 }
 
 /* ---- the gazetteer ----------------------------------------------------------- */
@@ -186,6 +211,8 @@ struct gazetteer {
     cand_set   *sets;
     size_t      nsets, sets_cap;
     strmap      cues;            /* key -> GAZ_CUE_* bits */
+    strmap      firsts;          /* the first word of every name key: a cheap
+                                    test before joining and looking up words */
     sym_list    syms[SYM_COUNT];
     int32_t    *sym_cps;         /* every code point of every symbol, sorted */
     size_t      nsym_cps, sym_cps_cap;
@@ -195,8 +222,12 @@ struct gazetteer {
 
 /* ---- characters -------------------------------------------------------------- */
 
-static size_t next_cp(const char *s, size_t len, size_t p, int32_t *cp)
+static inline size_t next_cp(const char *s, size_t len, size_t p, int32_t *cp)
 {
+    if ((unsigned char)s[p] < 0x80) { /* ASCII: most of the text */
+        *cp = (unsigned char)s[p];
+        return 1;
+    }
     utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + p, (utf8proc_ssize_t)(len - p), cp);
     if (n <= 0) {
         *cp = -1;
@@ -205,9 +236,11 @@ static size_t next_cp(const char *s, size_t len, size_t p, int32_t *cp)
     return (size_t)n;
 }
 
-static int is_letter(int32_t c)
+static inline int is_ascii_letter(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+static inline int is_letter(int32_t c)
 {
-    if (c < 0) return 0;
+    if (c < 0x80) return is_ascii_letter(c);
     utf8proc_category_t k = utf8proc_category(c);
     return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
 }
@@ -217,9 +250,10 @@ static int is_apostrophe(int32_t c)
     return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == '`' || c == 0xB4;
 }
 
-static int is_word_cp(int32_t c)
+static inline int is_word_cp(int32_t c)
 {
-    if (c < 0 || is_apostrophe(c)) return 0;
+    if (c < 0x80) return c >= 0 && (is_ascii_letter(c) || (c >= '0' && c <= '9'));
+    if (is_apostrophe(c)) return 0;
     if (c == 0x0640) return 1; /* tatweel, in case the normaliser left it */
     utf8proc_category_t k = utf8proc_category(c);
     return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
@@ -244,6 +278,9 @@ static int is_ethiopic_cp(int32_t c) { return (c >= 0x1200 && c <= 0x139F) || (c
 static size_t append_collapsed(strbuf *out, const char *s, size_t len)
 {
     size_t before = out->len;
+    /* the result is never longer than s: make room once, write in place */
+    grow_array((void **)&out->buf, &out->cap, out->len + len + 2, 1);
+    char *dst = out->buf + out->len;
     int32_t prev = -1;
     for (size_t p = 0; p < len;) {
         int32_t c;
@@ -252,12 +289,18 @@ static size_t append_collapsed(strbuf *out, const char *s, size_t len)
             p += n;
             continue;
         }
-        if (!(c == prev && is_letter(c))) strbuf_append(out, s + p, n);
+        if (!(c == prev && is_letter(c))) {
+            memcpy(dst, s + p, n);
+            dst += n;
+        }
         prev = c;
         p += n;
     }
-    strbuf_putc(out, '\0');
-    return out->len - 1 - before;
+    *dst = '\0';   /* the separator, counted in out->len like strbuf_putc's */
+    size_t n = (size_t)(dst - out->buf) - before;
+    out->len = before + n + 1;
+    out->buf[out->len] = '\0';
+    return n;
 }
 
 /* ---- tokens -------------------------------------------------------------------- */
@@ -967,6 +1010,19 @@ static void finish_sets(gazetteer *g)
     }
 }
 
+/* Fills g->firsts with the first word of each name key ("costa" of "costa
+ * rica"). A reading whose first word is not there cannot start a name, so
+ * gaz_match_at skips the joins and lookups for it. */
+static void build_firsts(gazetteer *g)
+{
+    for (size_t i = 0; i < g->names.cap; i++) {
+        const strmap_slot *s = &g->names.slots[i];
+        if (!s->key) continue;
+        const char *sp = memchr(s->key, ' ', s->len);
+        *strmap_put(&g->firsts, s->key, sp ? (size_t)(sp - s->key) : s->len) = 1;
+    }
+}
+
 gazetteer *gazetteer_load(const ofs_bundle *b, ofs_diags *d)
 {
     gazetteer *g = xcalloc(1, sizeof *g);
@@ -997,6 +1053,7 @@ gazetteer *gazetteer_load(const ofs_bundle *b, ofs_diags *d)
             else load_cues(g, b->docs[i]->file, v, d);
         }
     finish_sets(g);
+    build_firsts(g);
     norm_free(g->norm);
     g->norm = NULL;
     if (ofs_diags_errors(d) > errors) {
@@ -1019,6 +1076,7 @@ void gazetteer_free(gazetteer *g)
     free(g->sym_cps);
     strmap_free(&g->names);
     strmap_free(&g->cues);
+    strmap_free(&g->firsts);
     for (size_t s = 0; s < SYM_COUNT; s++) {
         for (size_t i = 0; i < g->syms[s].count; i++) free(g->syms[s].items[i]);
         free(g->syms[s].items);
@@ -1091,7 +1149,7 @@ unsigned gaz_gap(const gazetteer *g, const char *text, size_t start, size_t end)
         if (c < 0 || is_apostrophe(c)) continue;
         utf8proc_category_t k = utf8proc_category(c);
         if (k < UTF8PROC_CATEGORY_PC || k > UTF8PROC_CATEGORY_PO) continue;
-        if (!bsearch(&c, g->sym_cps, g->nsym_cps, sizeof *g->sym_cps, cmp_cp)) bits |= GAZ_GAP_OTHER;
+        if (!g->nsym_cps || !bsearch(&c, g->sym_cps, g->nsym_cps, sizeof *g->sym_cps, cmp_cp)) bits |= GAZ_GAP_OTHER;
     }
     if (!bits) bits = GAZ_GAP_SPACE;
     return bits;
@@ -1110,7 +1168,16 @@ typedef struct word_form {
 
 static int starts_with(const char *s, size_t len, const char *p, size_t plen)
 {
-    return plen == 0 || (plen <= len && memcmp(s, p, plen) == 0);
+    return plen == 0 || (plen <= len && s[0] == p[0] && memcmp(s, p, plen) == 0);
+}
+
+/* Whether s[0..len) ends with x[0..xlen), x shorter than s; the last byte
+ * first, as most words fail there. */
+static int ends_with_shorter(const char *s, size_t len, const char *x, size_t xlen)
+{
+    if (xlen >= len) return 0;
+    if (xlen && s[len - 1] != x[xlen - 1]) return 0;
+    return memcmp(s + len - xlen, x, xlen) == 0;
 }
 
 static size_t count_letters(const char *s, size_t len)
@@ -1251,7 +1318,7 @@ static void suffix_forms(const affix_list *list, const char *raw, size_t len, si
 {
     for (size_t i = 0; i < list->count; i++) {
         const affix *a = &list->items[i];
-        if (a->len >= len || memcmp(raw + len - a->len, a->text, a->len) != 0) continue;
+        if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
         if (count_letters(raw, len - a->len) < min_letters) continue;
         add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
     }
@@ -1285,7 +1352,7 @@ static void latin_forms(const gazetteer *g, const char *raw, size_t len, int wit
     *nprefix = *nforms;   /* the readings from here on have a suffix taken off */
     for (size_t i = 0; i < g->turkish_suffixes.count; i++) {
         const affix *a = &g->turkish_suffixes.items[i];
-        if (a->len >= len || memcmp(raw + len - a->len, a->text, a->len) != 0) continue;
+        if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
         size_t stem_letters = count_letters(raw, len - a->len);
         size_t suffix_letters = count_letters(a->text, a->len);
         if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
@@ -1362,12 +1429,28 @@ static size_t join_key(const gaz_tokens *t, size_t i, size_t n, const word_form 
     return len;
 }
 
+/* Whether some name key has w[0..wl) as its first word (1 when w has a
+ * space, which the first-word set cannot answer). */
+static int may_start_name(const gazetteer *g, const char *w, size_t wl)
+{
+    if (memchr(w, ' ', wl)) return 1;
+    return strmap_get(&g->firsts, w, wl) != SIZE_MAX;
+}
+
 /* Tries each reading of the first word with n = maxn..1 words. */
 static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t maxn, const word_form *forms,
                       size_t nforms, unsigned kind_mask, gaz_match *m)
 {
+    unsigned char can_start[MAX_FORMS];
+    size_t nstart = 0;
+    for (size_t f = 0; f < nforms; f++) {
+        can_start[f] = (unsigned char)may_start_name(g, forms[f].key, forms[f].len);
+        nstart += can_start[f];
+    }
+    if (!nstart) return 0;
     for (size_t n = maxn; n >= 1; n--)
         for (size_t f = 0; f < nforms; f++) {
+            if (!can_start[f]) continue;
             char key[1024];
             size_t len = join_key(t, i, n, &forms[f], NULL, key, sizeof key);
             const gaz_cand *c;
@@ -1396,9 +1479,12 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
 static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t maxn, unsigned kind_mask,
                      gaz_match *m)
 {
+    /* with two or more words, the first word is token i's key as it stands */
+    int first_can_start = maxn > 1 && may_start_name(g, gaz_token_key(t, i), t->items[i].key_len);
     for (size_t n = maxn; n >= 1; n--) {
         const gaz_token *last = &t->items[i + n - 1];
         if (last->script != GAZ_SCRIPT_LATIN) continue;
+        if (n > 1 && !first_can_start) continue;
         word_form lasts[MAX_FORMS];
         size_t nlast = 0, nprefix = 0;
         latin_forms(g, gaz_token_raw(t, i + n - 1), last->raw_len, n == 1, lasts, &nlast, &nprefix);

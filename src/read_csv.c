@@ -11,7 +11,7 @@
  * Without an id column the id is the row number. Fields are taken exactly
  * as written (no spaces trimmed), quoted fields may hold delimiters,
  * doubled quotes and line breaks (RFC 4180; "\r\n" and "\n" both end a
- * row), and blank lines between rows are skipped.
+ * row), and blank lines (white space only) between rows are skipped.
  *
  * The parser runs in strict mode, and a row it cannot read still yields a
  * record, with `error` and the line and column of the problem:
@@ -33,6 +33,9 @@
 
 #include "diag.h"
 #include "read_internal.h"
+
+/* Bytes handed to libcsv at a time. */
+#define SLICE_BYTES (256u << 10)
 
 /* One finished row, waiting to be handed out. */
 typedef struct csv_out {
@@ -120,14 +123,6 @@ static void push_out(csv_state *st, csv_out o)
     VEC_PUSH(st->queue, st->q_count, st->q_cap, o);
 }
 
-static char *json_string_dump(const char *s, size_t n)
-{
-    json_t *j = json_stringn_nocheck(s, n);
-    char *out = json_dumps(j, JSON_ENCODE_ANY);
-    json_decref(j);
-    return out;
-}
-
 static void take_header(csv_state *st)
 {
     ofs_reader *r = st->reader;
@@ -143,7 +138,7 @@ static void take_header(csv_state *st)
             strbuf_puts(&names, i ? ", " : "");
             strbuf_puts(&names, st->header[i]);
         }
-        diag_add(r->diags, OFS_ERROR, r->name, (int)st->row_line, 0,
+        diag_add(r->diags, OFS_ERROR, r->name, (int)st->row_line, 1,
                  "the header has no column '%s' (columns: %s); name the text column with --text-field",
                  r->text_field, names.buf ? names.buf : "none");
         strbuf_free(&names);
@@ -167,7 +162,7 @@ static void on_row(int terminator, void *data)
         o.line = st->row_line;
         if (st->id_col >= 0 && (size_t)st->id_col < st->field_count) {
             const strbuf *f = &st->fields[st->id_col];
-            if (f->len) o.id_json = json_string_dump(f->buf, f->len);
+            if (f->len) o.id_json = rd_json_string(f->buf, f->len);
         } else if (st->id_col < 0) {
             o.id_json = xasprintf("%zu", st->rows);
         }
@@ -207,7 +202,7 @@ static void row_failed(csv_state *st, size_t at, const char *why)
     o.err_column = at + 1;
     o.source_json = xasprintf("{\"row\":%zu}", st->rows);
     if (st->id_col >= 0 && (size_t)st->id_col < st->field_count && st->fields[st->id_col].len)
-        o.id_json = json_string_dump(st->fields[st->id_col].buf, st->fields[st->id_col].len);
+        o.id_json = rd_json_string(st->fields[st->id_col].buf, st->fields[st->id_col].len);
     else if (st->id_col < 0)
         o.id_json = xasprintf("%zu", st->rows);
     push_out(st, o);
@@ -220,8 +215,27 @@ static void row_failed(csv_state *st, size_t at, const char *why)
 static int is_blank_line(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] != '\r' && s[i] != '\n') return 0;
+        if (s[i] != '\r' && s[i] != '\n' && s[i] != ' ' && s[i] != '\t') return 0;
     return 1;
+}
+
+/* Feeds one line to libcsv. Returns the bytes parsed (n unless it failed).
+ * libcsv grows a field's buffer by a fixed block (128 bytes), which makes a
+ * huge field quadratic wherever realloc copies (under ASan, for one): so the
+ * line goes in slices, and before each the block is set to the buffer's
+ * size, which doubles the buffer instead. */
+static size_t parse_line(csv_state *st, const char *line, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        size_t slice = n - done < SLICE_BYTES ? n - done : SLICE_BYTES;
+        size_t have = csv_get_buffer_size(&st->parser);
+        csv_set_blk_size(&st->parser, have > 128 ? have : 128);
+        size_t got = csv_parse(&st->parser, line + done, slice, on_field, on_row, st);
+        done += got;
+        if (got < slice) break;
+    }
+    return done;
 }
 
 /* Feeds lines until a record is queued or the input ends. */
@@ -247,7 +261,7 @@ static int feed(ofs_reader *r, csv_state *st)
             st->row_open = 1;
             st->row_line = r->line_no;
         }
-        size_t done = csv_parse(&st->parser, line, n, on_field, on_row, st);
+        size_t done = parse_line(st, line, n);
         if (done < n) {
             if (csv_error(&st->parser) == CSV_EPARSE)
                 row_failed(st, done, "a quote must open and close a whole field (write \"\" for a quote inside it)");

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "diag.h"
 #include "read_internal.h"
@@ -229,6 +230,28 @@ void rd_set_error(ofs_reader *r, ofs_record *rec, size_t line, size_t column, co
     rec->len = 0;
 }
 
+char *rd_json_string(const char *s, size_t n)
+{
+    strbuf sb = {0};
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0 || cp == 0) {
+            strbuf_puts(&sb, k <= 0 ? "\xEF\xBF\xBD" : " ");
+            i += k <= 0 ? 1 : (size_t)k;
+        } else {
+            strbuf_append(&sb, s + i, (size_t)k);
+            i += (size_t)k;
+        }
+    }
+    json_t *j = json_stringn(sb.buf ? sb.buf : "", sb.len);
+    strbuf_free(&sb);
+    char *out = json_dumps(j, JSON_ENCODE_ANY);
+    json_decref(j);
+    return out;
+}
+
 json_t *rd_json_path(json_t *root, const char *path)
 {
     if (!json_is_object(root)) return NULL;
@@ -358,6 +381,8 @@ static ofs_reader *reader_new(const char *name, const ofs_read_options *opt, ofs
     r->id_field = xstrdup(opt && opt->id_field ? opt->id_field : "id");
     r->whole_file = opt ? opt->whole_file : 0;
     r->diags = d;
+    r->buf_cap = 4096;
+    r->buf = xmalloc(r->buf_cap); /* never NULL: pointer arithmetic on it is always defined */
     if (r->whole_file) r->format = OFS_FORMAT_TEXT;
     return r;
 }

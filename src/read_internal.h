@@ -102,6 +102,10 @@ void rd_set_source(ofs_reader *r, ofs_record *rec, char *source_json);
 void rd_set_error(ofs_reader *r, ofs_record *rec, size_t line, size_t column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* s[0..n) as a JSON string text (malloc'd), with each byte that is not
+ * UTF-8 replaced by U+FFFD, for ids and source fields taken from raw input. */
+char *rd_json_string(const char *s, size_t n);
+
 /* Follows a dotted path ("message.body") through JSON objects; a key that
  * exists with the dots in it ("message.body" itself) is tried first.
  * Returns a borrowed reference, or NULL. */

@@ -33,14 +33,6 @@ static void text_close(ofs_reader *r)
     r->state = NULL;
 }
 
-static char *json_string_of(const char *s)
-{
-    json_t *j = json_stringn_nocheck(s, strlen(s));
-    char *out = json_dumps(j, JSON_ENCODE_ANY);
-    json_decref(j);
-    return out;
-}
-
 /* One record per file of a directory. */
 static int next_file(ofs_reader *r, ofs_record *rec)
 {
@@ -48,7 +40,7 @@ static int next_file(ofs_reader *r, ofs_record *rec)
     const char *path = r->files[r->file_index++];
     r->rec_file = path;
     rd_begin(r, rec, 1);
-    rd_set_id(r, rec, json_string_of(path));
+    rd_set_id(r, rec, rd_json_string(path, strlen(path)));
     size_t len;
     char *data = read_file(path, &len);
     if (!data) {
@@ -76,7 +68,7 @@ static int next_whole(ofs_reader *r, ofs_record *rec)
     if (!r->text.buf) strbuf_append(&r->text, "", 0);
     rec->text = r->text.buf;
     rec->len = r->text.len;
-    rd_set_id(r, rec, json_string_of(r->name));
+    rd_set_id(r, rec, rd_json_string(r->name, strlen(r->name)));
     return 1;
 }
 

@@ -164,11 +164,7 @@ static void message_start(wa_message *m, size_t line_no, const char *s, size_t n
 
 static char *json_str_or_null(const char *s)
 {
-    if (!s) return xstrdup("null");
-    json_t *j = json_stringn_nocheck(s, strlen(s));
-    char *out = json_dumps(j, JSON_ENCODE_ANY);
-    json_decref(j);
-    return out;
+    return s ? rd_json_string(s, strlen(s)) : xstrdup("null");
 }
 
 /* Hands the gathered message out as the record. */
@@ -227,6 +223,9 @@ static int whatsapp_next(ofs_reader *r, ofs_record *rec)
             return 1;
         }
         if (!st->cur.active) { /* text before the first timestamp */
+            size_t k = 0;
+            while (k < n && (line[k] == ' ' || line[k] == '\t')) k++;
+            if (k == n) continue; /* blank lines before it are not a record */
             message_clear(&st->cur);
             st->cur.active = 1;
             st->cur.line = r->line_no;

@@ -173,7 +173,7 @@ static const pattern_state *pattern_eval(ofs_scanner *sc, size_t id, const rule 
     ps->first = sc->span_count;
     ps->count = n;
     grow_array((void **)&sc->spans, &sc->span_cap, sc->span_count + n, sizeof *sc->spans);
-    memcpy(sc->spans + sc->span_count, sc->scratch, n * sizeof *sc->spans);
+    if (n) memcpy(sc->spans + sc->span_count, sc->scratch, n * sizeof *sc->spans);
     sc->span_count += n;
     if (rc != 0) {
         char msg[128];

@@ -38,7 +38,7 @@ static void put_field(strbuf *sb, char delim, int first, const char *s, size_t n
 {
     if (!first) strbuf_putc(sb, delim);
     int defuse = from_input && n && strchr("=+-@\t\r", s[0]);
-    int quote = defuse && (delim == '\t' || s[0] == '\r');
+    int quote = 0;
     for (size_t i = 0; i < n && !quote; i++)
         if (s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = 1;
     if (!quote) {

@@ -20,6 +20,9 @@
 /* A JSON string of s[0..n), with invalid UTF-8 replaced by U+FFFD. */
 static json_t *json_text(const char *s, size_t n)
 {
+    /* valid UTF-8, the usual case: jansson checks and copies it as it is */
+    json_t *valid = json_stringn(s, n);
+    if (valid) return valid;
     strbuf sb = {0};
     size_t i = 0;
     while (i < n) {
@@ -115,8 +118,10 @@ char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec)
     json_t *labels = json_array(), *scores = json_object();
     for (int l = 0; r && l < OFS_LABEL_COUNT; l++) {
         if (r->labelled[l]) json_array_append_new(labels, json_string(ofs_label_names[l]));
-        json_object_set_new(scores, ofs_label_names[l],
-                            json_pack("{s:f,s:f}", "score", r->score[l], "threshold", r->threshold[l]));
+        json_t *sc = json_object();
+        json_object_set_new(sc, "score", json_real(r->score[l]));
+        json_object_set_new(sc, "threshold", json_real(r->threshold[l]));
+        json_object_set_new(scores, ofs_label_names[l], sc);
     }
     json_object_set_new(o, "labels", labels);
     json_object_set_new(o, "scores", scores);
