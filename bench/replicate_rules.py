@@ -21,6 +21,11 @@ def suffix(k):
     return "qx" + "".join(chr(ord("a") + int(d)) for d in str(k))
 
 
+def add_suffix(term, sfx):
+    """The suffix goes inside a trailing '*' wildcard: "tekne*" -> "tekneqxb*"."""
+    return term[:-1] + sfx + "*" if term.endswith("*") and len(term) > 1 else term + sfx
+
+
 def main():
     src, n, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     if os.path.exists(dst):
@@ -43,7 +48,7 @@ def main():
                     for k in range(1, n):
                         c = copy.deepcopy(lex[lname])
                         for lang, terms in c.get("terms", {}).items():
-                            c["terms"][lang] = [str(t) + suffix(k) for t in terms]
+                            c["terms"][lang] = [add_suffix(str(t), suffix(k)) for t in terms]
                         lex["%s_r%d" % (lname, k)] = c
             elif "rules" in doc:
                 out = []

@@ -70,11 +70,14 @@ def run(cmd, stdin_path=None, stdout=subprocess.DEVNULL, env=None):
     # GNU time reports the command's own peak RSS; the rusage of a child
     # forked from Python would include Python's pages from before exec.
     timed = ["/usr/bin/time", "-f", "maxrss=%M"] + cmd if os.path.exists("/usr/bin/time") else cmd
+    errfile = tempfile.TemporaryFile()  # not a pipe: a long error message must not block the child
     t0 = time.perf_counter()
-    p = subprocess.Popen(timed, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    p = subprocess.Popen(timed, stdin=stdin, stdout=stdout, stderr=errfile, env=env)
     _, status, usage = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
-    err = p.stderr.read().decode(errors="replace")
+    errfile.seek(0)
+    err = errfile.read().decode(errors="replace")
+    errfile.close()
     rss_kb = usage.ru_maxrss
     for line in err.splitlines():
         if line.startswith("maxrss="):
@@ -159,7 +162,11 @@ def main():
         rdir = os.path.join(work, "rules-x%d" % k)
         subprocess.run([sys.executable, os.path.join(HERE, "replicate_rules.py"), os.path.join(ROOT, "rules"), str(k),
                         rdir], check=True)
-        times[k] = measure("offerscan, rules x%d, 1 thread" % k, [binary, "label", "-q", "-j1", "--rules", rdir, corpus])
+        try:
+            times[k] = measure("offerscan, rules x%d, 1 thread" % k,
+                               [binary, "label", "-q", "-j1", "--rules", rdir, corpus])
+        except RunFailed as e:
+            print("  rules x%d: not measured: %s" % (k, e), file=sys.stderr)
 
     print("\n%-36s %9s %12s %10s" % ("run", "MB/s", "records/s", "peak RSS"))
     for name, t, rss, size in rows:
@@ -173,7 +180,8 @@ def main():
     if trg:
         target("vs ripgrep on the same patterns >= 0.5x", trg / t1, trg / t1 >= 0.5, "%.2fx")
     target("vs Python labeller >= 100x", (mb / t1) / py_rate, (mb / t1) / py_rate >= 100, "%.0fx")
-    target("rules x16 time <= 2x the time at x1", times[16] / times[1], times[16] / times[1] <= 2, "%.2fx")
+    if 1 in times and 16 in times:
+        target("rules x16 time <= 2x the time at x1", times[16] / times[1], times[16] / times[1] <= 2, "%.2fx")
     target("%d threads vs 1 thread >= 1.8x" % cores, t1 / tn, t1 / tn >= 1.8, "%.2fx")
     rss = max(r[2] for r in rows if r[0].startswith("offerscan"))
     target("peak RSS <= 64 MB (for a 1 GB input: --size-mb 1000)", rss, rss <= 64, "%.1f MB")
