@@ -11,7 +11,6 @@
  * cannot be read still gives its record, with an error.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +46,7 @@ static int next_file(ofs_reader *r, ofs_record *rec)
         rd_set_error(r, rec, 1, 0, "cannot read: %s", strerror(errno));
         return 1;
     }
+    r->offset += len;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) rd_set_text(r, rec, data + 3, len - 3);
     else rd_set_text(r, rec, data, len);
     free(data);

@@ -28,7 +28,6 @@
  * source has "date" (as written, e.g. "12/03/2024, 21:15") and "sender".
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <jansson.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>

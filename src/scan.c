@@ -311,6 +311,7 @@ static int rule_eval(ofs_scanner *sc, size_t ri)
             }
         }
         if (!any) {
+            if (!sc->explain) FAIL("any"); /* leaves at once: nothing to describe */
             strbuf names = {0};
             for (size_t i = 0; i < r->any_count; i++)
                 strbuf_printf(&names, "%s'%s'", i ? ", " : "", r->patterns[r->any[i]].name);

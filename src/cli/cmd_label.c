@@ -156,10 +156,9 @@ static int run_label(int argc, char **argv)
             }
             break;
         case OPT_OUTPUT_FORMAT:
-            if (strcmp(v, "jsonl") == 0) output_csv = 0;
-            else if (strcmp(v, "csv") == 0) output_csv = 1, dialect.delimiter = ',';
-            else if (strcmp(v, "tsv") == 0) output_csv = 1, dialect.delimiter = '\t';
-            else {
+            output_csv = strcmp(v, "csv") == 0 || strcmp(v, "tsv") == 0;
+            dialect.delimiter = strcmp(v, "tsv") == 0 ? '\t' : ',';
+            if (!output_csv && strcmp(v, "jsonl") != 0) {
                 fprintf(stderr, "offerscan label: unknown output format '%s' (jsonl, csv, tsv)\n", v);
                 return EXIT_USAGE;
             }
