@@ -260,7 +260,10 @@ static void read_label(loader *ld, rule *r, const ynode *n)
     strbuf text = {0};
     for (size_t i = 0; i < count; i++) {
         if (n->kind == YNODE_SEQ) one = n->items[i];
-        if (!string_value(ld, one, "label")) return;
+        if (!string_value(ld, one, "label")) {
+            strbuf_free(&text);
+            return;
+        }
         int idx = ofs_label_index(one->value);
         if (idx < 0) {
             const char *best = NULL;
