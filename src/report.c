@@ -2232,6 +2232,15 @@ static void h_place(strbuf *sb, const ofs_report *rep, const json_t *p)
 }
 
 /* One record of the records section, from its trimmed JSON. */
+/* Appends " <span class="code">CC</span>" for a country code, or nothing. */
+static void h_country_code(strbuf *sb, const char *cc)
+{
+    if (!cc) return;
+    strbuf_puts(sb, " <span class=\"code\">");
+    h_esc(sb, cc);
+    strbuf_puts(sb, "</span>");
+}
+
 static void h_record(strbuf *sb, const ofs_report *rep, size_t index)
 {
     const record *r = &rep->recs[index];
@@ -2315,12 +2324,7 @@ static void h_record(strbuf *sb, const ofs_report *rep, size_t index)
             h_esc(sb, shown);
             strbuf_puts(sb, "</bdi>");
             free(shown);
-            const char *cc = obj_str(v, "country");
-            if (cc) {
-                strbuf_puts(sb, " <span class=\"code\">");
-                h_esc(sb, cc);
-                strbuf_puts(sb, "</span>");
-            }
+            h_country_code(sb, obj_str(v, "country"));
         }
         strbuf_puts(sb, "</dd>");
     }
@@ -2330,12 +2334,7 @@ static void h_record(strbuf *sb, const ofs_report *rep, size_t index)
         json_array_foreach(docs, i, v) {
             strbuf_puts(sb, i ? "; " : "");
             h_name(sb, obj_str(v, "type"));
-            const char *cc = obj_str(v, "country");
-            if (cc) {
-                strbuf_puts(sb, " <span class=\"code\">");
-                h_esc(sb, cc);
-                strbuf_puts(sb, "</span>");
-            }
+            h_country_code(sb, obj_str(v, "country"));
         }
         strbuf_puts(sb, "</dd>");
     }
