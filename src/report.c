@@ -356,7 +356,7 @@ static void day_name(long day, char *buf, size_t n)
 {
     long y, m, d;
     civil_from_days(day, &y, &m, &d);
-    snprintf(buf, n, "%04ld-%02ld-%02ld", y, m, d);
+    snprintf(buf, n, "%04ld-%02d-%02d", y, (int)m, (int)d);
 }
 
 /* The day of a date value: "YYYY-MM-DD..." or Unix seconds (milliseconds
@@ -2434,7 +2434,7 @@ int ofs_report_write_html(ofs_report *rep, FILE *f)
     report_finish(rep);
     for (size_t i = 0; i < rep->nrecs; i++) rep->recs[i].shown = 0;
     strbuf head = {0}, sb = {0};
-    char a[32], b[32], c[64];
+    char a[32], b[32], c[96];
 
     /* the body first: its tables decide which records the page must show */
     strbuf_puts(&sb, "<section class=\"kpis\" aria-label=\"Figures\">\n");
