@@ -34,7 +34,9 @@ typedef struct lexicon {
     char  *name;
     char  *regex;
     char **atoms;       /* for each term, a literal every match contains */
+    size_t *befores;    /* befores[i]: the most bytes a match starts before atoms[i] */
     size_t atom_count, atom_cap;
+    size_t width;       /* the most bytes a match spans, or OFS_UNBOUNDED */
 } lexicon;
 
 struct lexicon_set {
@@ -56,10 +58,22 @@ static void escape_regex(strbuf *out, const char *s, size_t n)
 }
 
 
+/* The most bytes the normalised term core s[0..n) spans in normalised
+ * text: a space stands for one white-space character (the normaliser
+ * leaves no runs), up to 3 bytes in UTF-8. */
+static size_t core_width(const char *s, size_t n)
+{
+    size_t w = n;
+    for (size_t i = 0; i < n; i++) w += s[i] == ' ' ? 2 : 0;
+    return w;
+}
+
 /* The atom of a term: the longest space-free piece of its normalised core
  * (without '*' wildcards): "big boat" -> "boat", "*بوطي" -> "بوطي". Every
- * match of the term's regex contains it. malloc'd, or NULL when empty. */
-static char *term_atom(const char *term)
+ * match of the term's regex contains it, at most *before bytes after the
+ * match starts (the match starts where the core does). malloc'd, or NULL
+ * when empty. */
+static char *term_atom(const char *term, size_t *before)
 {
     size_t n = strlen(term);
     int pre = n > 0 && term[0] == '*';
@@ -79,6 +93,9 @@ static char *term_atom(const char *term)
         }
     }
     char *atom = best ? xstrndup(best, best_len) : NULL;
+    const char *first = norm; /* where the trimmed core, and so the match, starts */
+    while (*first == ' ') first++;
+    *before = best ? core_width(first, (size_t)(best - first)) : 0;
     free(norm);
     return atom;
 }
@@ -167,6 +184,23 @@ static void trie_emit(strbuf *out, trie_node *node)
     if (alts > 1) strbuf_putc(out, ')');
 }
 
+/* Adds atom (taken) with its distance from the match start; an atom
+ * shared by several terms keeps the largest distance. */
+static void add_atom(lexicon *lex, char *atom, size_t before)
+{
+    for (size_t i = 0; i < lex->atom_count; i++) {
+        if (strcmp(lex->atoms[i], atom) == 0) {
+            if (before > lex->befores[i]) lex->befores[i] = before;
+            free(atom);
+            return;
+        }
+    }
+    size_t cap = lex->atom_cap;
+    VEC_PUSH(lex->atoms, lex->atom_count, lex->atom_cap, atom);
+    if (lex->atom_cap != cap) lex->befores = xrealloc(lex->befores, lex->atom_cap * sizeof *lex->befores);
+    lex->befores[lex->atom_count - 1] = before;
+}
+
 static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lexicon *lex)
 {
     /* plain: terms that start at a word boundary; prefixed: terms with a
@@ -204,8 +238,11 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
             char *clean = xstrndup(start, len);
             if (trie_add(pre ? prefixed : plain, clean, post)) {
                 count++;
-                char *atom = term_atom(t->value);
-                if (atom) VEC_PUSH(lex->atoms, lex->atom_count, lex->atom_cap, atom);
+                size_t w = post ? OFS_UNBOUNDED : core_width(clean, len);
+                if (w > lex->width) lex->width = w;
+                size_t before = 0;
+                char *atom = term_atom(t->value, &before);
+                if (atom) add_atom(lex, atom, before);
             }
             free(clean);
             free(norm);
@@ -280,7 +317,7 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
                          key->value);
                 continue;
             }
-            lexicon item = {xstrdup(key->value), NULL, NULL, 0, 0};
+            lexicon item = {xstrdup(key->value), NULL, NULL, NULL, 0, 0, 0};
             char *re = build_regex(doc->file, terms, d, &item);
             item.regex = re;
             if (!re) {
@@ -305,6 +342,7 @@ static void lexicon_free_one(lexicon *l)
     free(l->regex);
     for (size_t i = 0; i < l->atom_count; i++) free(l->atoms[i]);
     free(l->atoms);
+    free(l->befores);
 }
 
 void lexicon_free(lexicon_set *lx)
@@ -322,12 +360,15 @@ const char *lexicon_regex(const lexicon_set *lx, const char *name)
     return NULL;
 }
 
-int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, size_t *count)
+int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, const size_t **befores,
+                  size_t *count, size_t *width)
 {
     for (size_t i = 0; lx && i < lx->count; i++) {
         if (strcmp(lx->items[i].name, name) == 0) {
             *atoms = lx->items[i].atoms;
+            *befores = lx->items[i].befores;
             *count = lx->items[i].atom_count;
+            *width = lx->items[i].width;
             return 0;
         }
     }

@@ -15,10 +15,16 @@ void lexicon_free(lexicon_set *lx);
 
 /* The regex for lexicon name (owned by the set), or NULL when unknown. */
 const char *lexicon_regex(const lexicon_set *lx, const char *name);
+/* A width or distance in bytes with no bound. */
+#define OFS_UNBOUNDED ((size_t)-1)
+
 /* The atoms of lexicon name: for each term, a literal that every match of
- * the term contains (see term_atom in lexicon.c), owned by the set. Returns
- * 0, or -1 when the lexicon is unknown. */
-int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, size_t *count);
+ * the term contains (see term_atom in lexicon.c), owned by the set, and in
+ * befores[i] the most bytes a match may start before atoms[i] does. *width
+ * is the most bytes a match spans (OFS_UNBOUNDED with a trailing '*').
+ * Returns 0, or -1 when the lexicon is unknown. */
+int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, const size_t **befores,
+                  size_t *count, size_t *width);
 
 /* The known name closest to name, for "did you mean", or NULL. */
 const char *lexicon_closest(const lexicon_set *lx, const char *name);

@@ -18,6 +18,7 @@
  */
 #include "patterns.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +29,10 @@
 /* A set of literals one of which every match contains; valid == 0 means
  * no such set is known (anything may match). */
 typedef struct atom_set {
-    char **items;
-    size_t count, cap;
-    int    valid;
+    char  **items;
+    size_t *befores;   /* befores[i]: the most bytes a match starts before items[i] */
+    size_t  count, cap;
+    int     valid;
 } atom_set;
 
 typedef struct compiled_pattern {
@@ -272,22 +274,93 @@ static void atom_set_clear(atom_set *a)
 {
     for (size_t i = 0; i < a->count; i++) free(a->items[i]);
     free(a->items);
+    free(a->befores);
     *a = (atom_set){0};
 }
 
-static void atom_set_add(atom_set *a, const char *atom, size_t n)
+/* Saturating arithmetic on widths, where OFS_UNBOUNDED absorbs. */
+static size_t width_add(size_t a, size_t b)
 {
-    for (size_t i = 0; i < a->count; i++)
-        if (strlen(a->items[i]) == n && memcmp(a->items[i], atom, n) == 0) return;
-    VEC_PUSH(a->items, a->count, a->cap, xstrndup(atom, n));
+    return a == OFS_UNBOUNDED || b == OFS_UNBOUNDED || a + b < a ? OFS_UNBOUNDED : a + b;
 }
+
+static size_t width_mul(size_t a, size_t k)
+{
+    if (a == 0 || k == 0) return 0;
+    return a == OFS_UNBOUNDED || k == OFS_UNBOUNDED || a > OFS_UNBOUNDED / k ? OFS_UNBOUNDED : a * k;
+}
+
+/* Adds an atom that a match may start up to `before` bytes ahead of; an
+ * atom already there keeps the larger distance. */
+static void atom_set_add(atom_set *a, const char *atom, size_t n, size_t before)
+{
+    for (size_t i = 0; i < a->count; i++) {
+        if (strlen(a->items[i]) == n && memcmp(a->items[i], atom, n) == 0) {
+            if (before > a->befores[i]) a->befores[i] = before;
+            return;
+        }
+    }
+    size_t cap = a->cap;
+    VEC_PUSH(a->items, a->count, a->cap, xstrndup(atom, n));
+    if (a->cap != cap) a->befores = xrealloc(a->befores, a->cap * sizeof *a->befores);
+    a->befores[a->count - 1] = before;
+}
+
+/* Moves every atom `shift` bytes further from the match start. */
+static void atom_set_shift(atom_set *a, size_t shift)
+{
+    for (size_t i = 0; i < a->count; i++) a->befores[i] = width_add(a->befores[i], shift);
+}
+
+/* A class atom: one character of a class, kept as its regex after this
+ * marker byte ("\x01[€$£]", "\x01\\d"). */
+#define CLASS_ATOM '\x01'
+
+static size_t atom_len(const char *atom) { return atom[0] == CLASS_ATOM ? 1 : strlen(atom); }
 
 static size_t atom_set_min_len(const atom_set *a)
 {
     size_t m = (size_t)-1;
     for (size_t i = 0; i < a->count; i++)
-        if (strlen(a->items[i]) < m) m = strlen(a->items[i]);
+        if (atom_len(a->items[i]) < m) m = atom_len(a->items[i]);
     return a->count ? m : 0;
+}
+
+/* A class that can serve as an atom: not negated, with members that are
+ * plain characters, digit ranges, escaped punctuation or \d, and no
+ * Unicode properties or white space (which match too much to filter).
+ * s[start] is '[' and s[end] its ']'. */
+static int class_is_atom(const char *s, size_t start, size_t end)
+{
+    if (s[start + 1] == '^') return 0;
+    for (size_t i = start + 1; i < end; i++) {
+        if (s[i] == '[') return 0; /* [:alpha:] */
+        if (s[i] == '-' && i > start + 1 && i + 1 < end &&
+            !(isdigit((unsigned char)s[i - 1]) && isdigit((unsigned char)s[i + 1])))
+            return 0; /* a range of letters would fire on most records */
+        if (s[i] == '\\') {
+            char c = s[i + 1];
+            if (!(c == 'd' || (ispunct((unsigned char)c) && c != '\\'))) return 0;
+            i++;
+        }
+    }
+    return 1;
+}
+
+/* Adds class atom regex[0..n) (expanded like the pattern) to a. */
+static void atom_set_add_class(atom_set *a, const lexicon_set *lx, const char *src, size_t n, size_t before)
+{
+    char *one = xstrndup(src, n), *bad = NULL;
+    size_t bad_offset;
+    char *re = pattern_expand(lx, one, &bad, &bad_offset);
+    free(one);
+    free(bad);
+    if (!re) return;
+    char *atom = xasprintf("%c%s", CLASS_ATOM, re);
+    free(re);
+    a->valid = 1;
+    atom_set_add(a, atom, strlen(atom), before);
+    free(atom);
 }
 
 /* Keeps in *best whichever of *best and *cand is the better filter. */
@@ -313,88 +386,123 @@ typedef struct atom_parser {
     const lexicon_set *lx;
 } atom_parser;
 
-static atom_set atoms_alternation(atom_parser *p, int depth);
+static atom_set atoms_alternation(atom_parser *p, int depth, size_t *width);
 
 /* Length of a quantifier at s[i] ("?", "*", "+", "{2,5}", with a lazy or
- * possessive suffix), 0 when there is none; *optional when it allows zero. */
-static size_t quantifier_at(const char *s, size_t n, size_t i, int *optional)
+ * possessive suffix), 0 when there is none; *optional when it allows zero,
+ * *most the most repetitions it allows (OFS_UNBOUNDED for none). */
+static size_t quantifier_at(const char *s, size_t n, size_t i, int *optional, size_t *most)
 {
     *optional = 0;
+    *most = 1;
     if (i >= n) return 0;
     size_t len = 0;
     if (s[i] == '?' || s[i] == '*') {
         *optional = 1;
+        *most = s[i] == '?' ? 1 : OFS_UNBOUNDED;
         len = 1;
     } else if (s[i] == '+') {
+        *most = OFS_UNBOUNDED;
         len = 1;
     } else if (s[i] == '{' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
         const char *end = strchr(s + i, '}');
         if (!end) return 0;
         *optional = s[i + 1] == '0' && (s[i + 2] == ',' || s[i + 2] == '}');
+        const char *comma = memchr(s + i, ',', (size_t)(end - (s + i)));
+        const char *upper = comma ? comma + 1 : s + i + 1;
+        *most = upper == end ? OFS_UNBOUNDED : strtoul(upper, NULL, 10);
         len = (size_t)(end - (s + i)) + 1;
     } else if (s[i] == '{' && i + 1 < n && s[i + 1] == ',') {
         *optional = 1;
         const char *end = strchr(s + i, '}');
+        *most = end && end > s + i + 2 ? strtoul(s + i + 2, NULL, 10) : OFS_UNBOUNDED;
         len = end ? (size_t)(end - (s + i)) + 1 : 1;
     }
     if (len && i + len < n && (s[i + len] == '?' || s[i + len] == '+')) len++;
     return len;
 }
 
-/* Normalises a literal run like flush_literal does and offers it as an atom. */
-static void offer_literal(atom_set *best, strbuf *lit, int drop_last)
+/* The most bytes the escape at s[i] == '\\' matches: 0 for assertions,
+ * OFS_UNBOUNDED for back-references and \X, else one character. */
+static size_t escape_width(const char *s, size_t n, size_t i)
+{
+    if (i + 1 >= n) return 4;
+    char c = s[i + 1];
+    if (strchr("bBAzZGK", c)) return 0;
+    if ((c >= '1' && c <= '9') || c == 'g' || c == 'k' || c == 'X' || c == 'Q') return OFS_UNBOUNDED;
+    return 4;
+}
+
+/* Normalises the literal run in lit like flush_literal does, offers it as
+ * an atom starting *width bytes into the match, and adds its width to
+ * *width. A quantifier (optional, at most `most` times) applies to the
+ * run's last character. */
+static void offer_literal(atom_set *best, strbuf *lit, int optional, size_t most, size_t *width)
 {
     if (!lit->len) return;
     char *norm = norm_string(lit->buf);
-    size_t len = strlen(norm);
-    if (drop_last && len) { /* the quantifier applies to the last character */
-        len--;
-        while (len && ((unsigned char)norm[len] & 0xC0) == 0x80) len--;
+    size_t len = strlen(norm), last = len;
+    if (last) {
+        last--;
+        while (last && ((unsigned char)norm[last] & 0xC0) == 0x80) last--;
     }
+    size_t atom_len = optional ? last : len;
     atom_set cand = {0};
-    if (len) {
+    if (atom_len) {
         cand.valid = 1;
-        atom_set_add(&cand, norm, len);
+        atom_set_add(&cand, norm, atom_len, *width);
     }
     atom_set_pick(best, &cand);
+    *width = width_add(*width, width_add(last, width_mul(len - last, most)));
     free(norm);
     strbuf_reset(lit);
 }
 
-static atom_set atoms_sequence(atom_parser *p, int depth)
+/* The atoms of a sequence; *width: the most bytes it matches. */
+static atom_set atoms_sequence(atom_parser *p, int depth, size_t *width)
 {
     atom_set best = {0};
     strbuf lit = {0}, skip = {0};
     const char *s = p->s;
+    size_t w = 0; /* the most bytes matched before the current factor */
     while (p->i < p->n && s[p->i] != '|' && s[p->i] != ')') {
         char c = s[p->i];
         atom_set factor = {0};
+        size_t fw = 0; /* the most bytes the factor matches */
         int literal_char = 0;
         if (c == '\\') {
-            offer_literal(&best, &lit, 0);
+            offer_literal(&best, &lit, 0, 1, &w);
+            fw = escape_width(s, p->n, p->i);
+            if (p->i + 1 < p->n && s[p->i + 1] == 'd') atom_set_add_class(&factor, p->lx, "\\d", 2, 0);
             p->i = copy_escape(&skip, s, p->i);
         } else if (c == '{' && p->i + 1 < p->n && is_name_start(s[p->i + 1]) && strchr(s + p->i, '}')) {
-            offer_literal(&best, &lit, 0);
+            offer_literal(&best, &lit, 0, 1, &w);
             size_t j = p->i + 1;
             while (j < p->n && is_name_char(s[j])) j++;
             char *name = xstrndup(s + p->i + 1, j - p->i - 1);
             char *const *atoms;
+            const size_t *befores;
             size_t count;
-            if (s[j] == '}' && lexicon_atoms(p->lx, name, &atoms, &count) == 0 && count) {
+            fw = OFS_UNBOUNDED;
+            if (s[j] == '}' && lexicon_atoms(p->lx, name, &atoms, &befores, &count, &fw) == 0 && count) {
                 factor.valid = 1;
-                for (size_t k = 0; k < count; k++) atom_set_add(&factor, atoms[k], strlen(atoms[k]));
+                for (size_t k = 0; k < count; k++) atom_set_add(&factor, atoms[k], strlen(atoms[k]), befores[k]);
             }
             free(name);
             p->i = j < p->n ? j + 1 : p->n;
         } else if (c == '[') {
-            offer_literal(&best, &lit, 0);
-            p->i++;
+            offer_literal(&best, &lit, 0, 1, &w);
+            fw = 4;
+            size_t start = p->i++;
             if (p->i < p->n && s[p->i] == '^') p->i++;
             if (p->i < p->n && s[p->i] == ']') p->i++;
             while (p->i < p->n && s[p->i] != ']') p->i = s[p->i] == '\\' ? copy_escape(&skip, s, p->i) : p->i + 1;
-            if (p->i < p->n) p->i++;
+            if (p->i < p->n) {
+                if (class_is_atom(s, start, p->i)) atom_set_add_class(&factor, p->lx, s + start, p->i + 1 - start, 0);
+                p->i++;
+            }
         } else if (c == '(') {
-            offer_literal(&best, &lit, 0);
+            offer_literal(&best, &lit, 0, 1, &w);
             size_t start = p->i;
             size_t body = s[p->i + 1] == '?' ? group_header_end(s, p->n, p->i) : p->i + 1;
             int lookaround = s[start + 1] == '?' && (s[start + 2] == '=' || s[start + 2] == '!' ||
@@ -403,13 +511,18 @@ static atom_set atoms_sequence(atom_parser *p, int depth)
             int option_only = body > start && s[body - 1] == ')';
             p->i = body;
             if (!comment && !option_only) {
-                atom_set sub = depth < 32 ? atoms_alternation(p, depth + 1) : (atom_set){0};
+                size_t sub_width = OFS_UNBOUNDED;
+                atom_set sub = depth < 32 ? atoms_alternation(p, depth + 1, &sub_width) : (atom_set){0};
                 if (p->i < p->n && s[p->i] == ')') p->i++;
                 if (lookaround) atom_set_clear(&sub);
-                else factor = sub;
+                else {
+                    factor = sub;
+                    fw = sub_width;
+                }
             }
         } else if (strchr(".^$", c)) {
-            offer_literal(&best, &lit, 0);
+            offer_literal(&best, &lit, 0, 1, &w);
+            fw = c == '.' ? 4 : 0;
             p->i++;
         } else if (c == '{' || c == '?' || c == '*' || c == '+') {
             p->i++; /* a stray quantifier: nothing to learn */
@@ -421,29 +534,41 @@ static atom_set atoms_sequence(atom_parser *p, int depth)
             literal_char = 1;
         }
         int optional;
-        size_t q = quantifier_at(s, p->n, p->i, &optional);
+        size_t most;
+        size_t q = quantifier_at(s, p->n, p->i, &optional, &most);
         if (literal_char) {
-            if (q) offer_literal(&best, &lit, optional);
-        } else if (!optional) {
-            atom_set_pick(&best, &factor);
+            if (q) offer_literal(&best, &lit, optional, most, &w);
+        } else {
+            if (!optional) {
+                /* an atom may lie in any repetition but the first */
+                atom_set_shift(&factor, width_add(w, width_mul(fw, most == OFS_UNBOUNDED ? most : most - 1)));
+                atom_set_pick(&best, &factor);
+            }
+            w = width_add(w, width_mul(fw, most));
         }
         atom_set_clear(&factor);
         p->i += q;
     }
-    offer_literal(&best, &lit, 0);
+    offer_literal(&best, &lit, 0, 1, &w);
     strbuf_free(&lit);
     strbuf_free(&skip);
+    *width = w;
     return best;
 }
 
-static atom_set atoms_alternation(atom_parser *p, int depth)
+/* The atoms of an alternation: the union of its branches' atoms, when
+ * every branch has some. *width: the widest branch. */
+static atom_set atoms_alternation(atom_parser *p, int depth, size_t *width)
 {
-    atom_set all = atoms_sequence(p, depth);
+    atom_set all = atoms_sequence(p, depth, width);
     while (p->i < p->n && p->s[p->i] == '|') {
         p->i++;
-        atom_set branch = atoms_sequence(p, depth);
+        size_t bw;
+        atom_set branch = atoms_sequence(p, depth, &bw);
+        if (bw > *width) *width = bw;
         if (all.valid && branch.valid) {
-            for (size_t k = 0; k < branch.count; k++) atom_set_add(&all, branch.items[k], strlen(branch.items[k]));
+            for (size_t k = 0; k < branch.count; k++)
+                atom_set_add(&all, branch.items[k], strlen(branch.items[k]), branch.befores[k]);
         } else {
             atom_set_clear(&all);
         }
@@ -455,16 +580,19 @@ static atom_set atoms_alternation(atom_parser *p, int depth)
 static atom_set pattern_atoms(const lexicon_set *lx, const char *source)
 {
     atom_parser p = {source, strlen(source), 0, lx};
-    atom_set a = atoms_alternation(&p, 0);
+    size_t width;
+    atom_set a = atoms_alternation(&p, 0, &width);
     if (p.i < p.n) atom_set_clear(&a); /* an unbalanced ')': do not guess */
     return a;
 }
 
-int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, size_t *count)
+int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, const size_t **befores,
+                        size_t *count)
 {
     const atom_set *a = &t->items[id].atoms;
     if (!a->valid) return -1;
     *atoms = a->items;
+    *befores = a->befores;
     *count = a->count;
     return 0;
 }
@@ -489,7 +617,8 @@ static void offset_position(const char *source, size_t off, int line, int col, i
  * class member of a pattern, so caseless matching would only cost time. */
 static pcre2_code *compile_regex(const char *re, int *err, PCRE2_SIZE *off)
 {
-    return pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, err, off, NULL);
+    return pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_USE_OFFSET_LIMIT, err, off,
+                         NULL);
 }
 
 /* Nested unbounded quantifiers such as (a+)+ or (\w*)* can backtrack
@@ -602,25 +731,53 @@ void pattern_matcher_free(pattern_matcher *m)
     free(m);
 }
 
+/* The next position after a match ending at end (one character on when
+ * the match was empty). */
+static size_t after_match(const char *text, size_t len, size_t start, size_t end)
+{
+    if (end > start) return end;
+    size_t pos = end + 1;
+    while (pos < len && ((unsigned char)text[pos] & 0xC0) == 0x80) pos++;
+    return pos;
+}
+
 int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, ofs_span *out,
                      size_t max, size_t *n)
 {
+    ofs_span whole = {0, len};
+    return pattern_find_in_windows(m, id, text, len, &whole, 1, out, max, n);
+}
+
+int pattern_find_in_windows(pattern_matcher *m, size_t id, const char *text, size_t len, const ofs_span *windows,
+                            size_t window_count, ofs_span *out, size_t max, size_t *n)
+{
     const pcre2_code *code = m->table->items[id].code;
     size_t pos = 0;
+    int rc = 0;
     *n = 0;
-    while (*n < max && pos <= len) {
-        int rc = pcre2_match(code, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, m->data, m->context);
-        if (rc == PCRE2_ERROR_NOMATCH) return 0;
-        if (rc < 0) return rc;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->data);
-        out[(*n)++] = (ofs_span){ov[0], ov[1]};
-        if (ov[1] > ov[0]) {
-            pos = ov[1];
-        } else {
-            /* empty match: step over one character */
-            pos = ov[1] + 1;
-            while (pos < len && ((unsigned char)text[pos] & 0xC0) == 0x80) pos++;
+    for (size_t w = 0; w < window_count && *n < max && pos <= len; w++) {
+        if (windows[w].end < pos) continue;
+        if (windows[w].start > pos) {
+            /* a window may start inside a character: start at its first byte */
+            pos = windows[w].start < len ? windows[w].start : len;
+            while (pos > 0 && ((unsigned char)text[pos] & 0xC0) == 0x80) pos--;
+        }
+        /* a match must start at or before the window's end */
+        pcre2_set_offset_limit(m->context, windows[w].end);
+        while (*n < max && pos <= windows[w].end && pos <= len) {
+            rc = pcre2_match(code, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, m->data, m->context);
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                rc = 0;
+                break;
+            }
+            if (rc < 0) goto done;
+            rc = 0;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->data);
+            out[(*n)++] = (ofs_span){ov[0], ov[1]};
+            pos = after_match(text, len, ov[0], ov[1]);
         }
     }
-    return 0;
+done:
+    pcre2_set_offset_limit(m->context, PCRE2_UNSET);
+    return rc;
 }

@@ -36,9 +36,11 @@ size_t pattern_table_count(const pattern_table *t);
 const char *pattern_table_regex(const pattern_table *t, size_t id);
 
 /* The atoms of pattern id: literals one of which every match contains
- * (owned by the table). Returns 0, or -1 when the pattern has none and must
- * always be run. */
-int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, size_t *count);
+ * (owned by the table), and in befores[i] the most bytes a match may start
+ * before atoms[i] starts (OFS_UNBOUNDED when no bound is known). Returns 0,
+ * or -1 when the pattern has none and must always be run. */
+int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, const size_t **befores,
+                        size_t *count);
 
 /* Expands source as pattern_table_add does, without compiling. Returns a
  * malloc'd regex, or NULL with *bad_ref set to the unknown lexicon name (a
@@ -57,6 +59,13 @@ void pattern_matcher_free(pattern_matcher *m);
  * matching stopped; the matches found before it are kept. */
 int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, ofs_span *out,
                      size_t max, size_t *n);
+
+/* Like pattern_find_all, but only matches starting inside one of the
+ * windows, which are sorted by start, do not overlap, and must hold every
+ * offset where a match can start (the prefilter's windows): then the result
+ * is the same as pattern_find_all's, for less work. */
+int pattern_find_in_windows(pattern_matcher *m, size_t id, const char *text, size_t len, const ofs_span *windows,
+                            size_t window_count, ofs_span *out, size_t max, size_t *n);
 
 /* A readable message for a PCRE2 error code, in buf. */
 void pattern_error_message(int code, char *buf, size_t size);

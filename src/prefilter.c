@@ -30,15 +30,32 @@ struct prefilter {
     size_t         count;       /* patterns */
     size_t        *first;       /* atom k marks patterns[first[k] .. first[k + 1]) */
     size_t        *patterns;
+    size_t        *befores;     /* befores[i]: how far before the atom patterns[i] may start */
+    size_t        *len_min;     /* atom k's length in bytes: at least, */
+    size_t        *len_max;     /* and at most (a class atom is one character) */
+    hs_database_t *class_db;    /* the class atoms ("[€$£]", "\\d"), as regexes */
 };
+
+/* Where one pattern may start: [start, end] (both included). */
+typedef struct window_entry { size_t pattern; ofs_span window; } window_entry;
+
+/* Windows beyond this many in one record are not kept: the patterns are
+ * then searched in the whole text (same result, more work). */
+enum { WINDOW_LIMIT = 1 << 16 };
 
 struct prefilter_scratch {
     hs_scratch_t  *scratch;
     const prefilter *p;
     unsigned char *candidates;  /* during a scan */
+    window_entry  *entries;     /* in the order found */
+    size_t         entry_count, entry_cap;
+    int            overflow;    /* more than WINDOW_LIMIT: no windows */
+    ofs_span      *windows;     /* grouped by pattern, sorted and merged */
+    size_t        *first;       /* pattern id's windows: windows[first[id] .. first[id] + merged[id]) */
+    size_t        *merged;
 };
 
-typedef struct atom_entry { const char *atom; size_t pattern; } atom_entry;
+typedef struct atom_entry { const char *atom; size_t pattern; size_t before; } atom_entry;
 
 static int cmp_atom_entry(const void *a, const void *b)
 {
@@ -58,47 +75,76 @@ prefilter *prefilter_build(const pattern_table *t)
     size_t count = 0, cap = 0;
     for (size_t id = 0; id < n; id++) {
         char *const *atoms;
+        const size_t *befores;
         size_t k;
-        if (pattern_table_atoms(t, id, &atoms, &k) != 0) {
+        if (pattern_table_atoms(t, id, &atoms, &befores, &k) != 0) {
             p->always[id] = 1;
             continue;
         }
         for (size_t j = 0; j < k; j++) {
-            atom_entry e = {atoms[j], id};
+            atom_entry e = {atoms[j], id, befores[j]};
             VEC_PUSH(entries, count, cap, e);
         }
     }
     if (count > 1) qsort(entries, count, sizeof *entries, cmp_atom_entry);
-    /* Distinct atoms become the database; each keeps its list of patterns. */
-    const char **lits = xcalloc(count + 1, sizeof *lits);
+    /* Distinct atoms become the databases (literals in one, classes in
+     * the other); each keeps its list of patterns. */
+    const char **lits = xcalloc(count + 1, sizeof *lits), **classes = xcalloc(count + 1, sizeof *classes);
     size_t *lens = xcalloc(count + 1, sizeof *lens);
-    unsigned *flags = xcalloc(count + 1, sizeof *flags);
-    unsigned *ids = xcalloc(count + 1, sizeof *ids);
+    unsigned *flags = xcalloc(count + 1, sizeof *flags), *class_flags = xcalloc(count + 1, sizeof *class_flags);
+    unsigned *ids = xcalloc(count + 1, sizeof *ids), *class_ids = xcalloc(count + 1, sizeof *class_ids);
     p->first = xcalloc(count + 2, sizeof *p->first);
     p->patterns = xcalloc(count + 1, sizeof *p->patterns);
-    size_t distinct = 0;
+    p->befores = xcalloc(count + 1, sizeof *p->befores);
+    p->len_min = xcalloc(count + 1, sizeof *p->len_min);
+    p->len_max = xcalloc(count + 1, sizeof *p->len_max);
+    size_t distinct = 0, nlits = 0, nclasses = 0;
     for (size_t i = 0; i < count; i++) {
         if (i == 0 || strcmp(entries[i].atom, entries[i - 1].atom) != 0) {
+            const char *atom = entries[i].atom;
             p->first[distinct] = i;
-            lits[distinct] = entries[i].atom;
-            lens[distinct] = strlen(entries[i].atom);
-            flags[distinct] = HS_FLAG_SINGLEMATCH;
-            ids[distinct] = (unsigned)distinct;
+            if (atom[0] == '\x01') {
+                classes[nclasses] = atom + 1;
+                class_flags[nclasses] = HS_FLAG_UTF8 | HS_FLAG_UCP;
+                class_ids[nclasses++] = (unsigned)distinct;
+                p->len_min[distinct] = 1;
+                p->len_max[distinct] = 4;
+            } else {
+                lits[nlits] = atom;
+                lens[nlits] = strlen(atom);
+                flags[nlits] = 0; /* every occurrence: each gives a window */
+                ids[nlits++] = (unsigned)distinct;
+                p->len_min[distinct] = p->len_max[distinct] = strlen(atom);
+            }
             distinct++;
         }
         p->patterns[i] = entries[i].pattern;
+        p->befores[i] = entries[i].before;
     }
     p->first[distinct] = count;
     hs_compile_error_t *err = NULL;
-    if (distinct == 0 ||
-        hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)distinct, HS_MODE_BLOCK, NULL, &p->db, &err) != HS_SUCCESS) {
+    if (nlits == 0 ||
+        hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)nlits, HS_MODE_BLOCK, NULL, &p->db, &err) != HS_SUCCESS) {
         hs_free_compile_error(err);
         p->db = NULL;
     }
+    err = NULL;
+    if (nclasses &&
+        hs_compile_multi(classes, class_flags, class_ids, (unsigned)nclasses, HS_MODE_BLOCK, NULL, &p->class_db, &err) !=
+            HS_SUCCESS) {
+        /* the patterns with class atoms are then always run */
+        hs_free_compile_error(err);
+        p->class_db = NULL;
+        for (size_t k = 0; k < nclasses; k++)
+            for (size_t i = p->first[class_ids[k]]; i < p->first[class_ids[k] + 1]; i++) p->always[p->patterns[i]] = 1;
+    }
     free(lits);
+    free(classes);
     free(lens);
     free(flags);
+    free(class_flags);
     free(ids);
+    free(class_ids);
     free(entries);
     if (!p->db) {
         prefilter_free(p);
@@ -111,9 +157,13 @@ void prefilter_free(prefilter *p)
 {
     if (!p) return;
     hs_free_database(p->db);
+    hs_free_database(p->class_db);
     free(p->always);
     free(p->first);
     free(p->patterns);
+    free(p->befores);
+    free(p->len_min);
+    free(p->len_max);
     free(p);
 }
 
@@ -122,10 +172,14 @@ prefilter_scratch *prefilter_scratch_create(const prefilter *p)
     if (!p) return NULL;
     prefilter_scratch *s = xcalloc(1, sizeof *s);
     s->p = p;
-    if (hs_alloc_scratch(p->db, &s->scratch) != HS_SUCCESS) {
+    if (hs_alloc_scratch(p->db, &s->scratch) != HS_SUCCESS ||
+        (p->class_db && hs_alloc_scratch(p->class_db, &s->scratch) != HS_SUCCESS)) {
+        hs_free_scratch(s->scratch);
         free(s);
         return NULL;
     }
+    s->first = xcalloc(p->count + 1, sizeof *s->first);
+    s->merged = xcalloc(p->count + 1, sizeof *s->merged);
     return s;
 }
 
@@ -133,18 +187,85 @@ void prefilter_scratch_free(prefilter_scratch *s)
 {
     if (!s) return;
     hs_free_scratch(s->scratch);
+    free(s->entries);
+    free(s->windows);
+    free(s->first);
+    free(s->merged);
     free(s);
 }
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     (void)from;
-    (void)to;
     (void)flags;
     prefilter_scratch *s = ctx;
     const prefilter *p = s->p;
-    for (size_t i = p->first[id]; i < p->first[id + 1]; i++) s->candidates[p->patterns[i]] = 1;
+    /* the atom starts in [first_start, last_start] */
+    size_t first_start = (size_t)to > p->len_max[id] ? (size_t)to - p->len_max[id] : 0;
+    size_t last_start = (size_t)to - p->len_min[id];
+    for (size_t i = p->first[id]; i < p->first[id + 1]; i++) {
+        s->candidates[p->patterns[i]] = 1;
+        if (s->overflow) continue;
+        if (s->entry_count == WINDOW_LIMIT) {
+            s->overflow = 1;
+            continue;
+        }
+        size_t before = p->befores[i];
+        window_entry e = {p->patterns[i],
+                          {before == OFS_UNBOUNDED || before > first_start ? 0 : first_start - before, last_start}};
+        VEC_PUSH(s->entries, s->entry_count, s->entry_cap, e);
+    }
     return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const ofs_span *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Groups the entries by pattern, each group sorted and merged. */
+static void group_windows(prefilter_scratch *s)
+{
+    size_t n = s->p->count;
+    memset(s->merged, 0, n * sizeof *s->merged);
+    for (size_t i = 0; i < s->entry_count; i++) s->merged[s->entries[i].pattern]++;
+    size_t at = 0;
+    for (size_t id = 0; id < n; id++) {
+        s->first[id] = at;
+        at += s->merged[id];
+        s->merged[id] = 0;
+    }
+    s->windows = xrealloc(s->windows, (at + 1) * sizeof *s->windows);
+    for (size_t i = 0; i < s->entry_count; i++) {
+        size_t id = s->entries[i].pattern;
+        s->windows[s->first[id] + s->merged[id]++] = s->entries[i].window;
+    }
+    for (size_t id = 0; id < n; id++) {
+        ofs_span *w = s->windows + s->first[id];
+        size_t k = s->merged[id];
+        if (k < 2) continue;
+        qsort(w, k, sizeof *w, cmp_span);
+        size_t out = 0;
+        for (size_t i = 1; i < k; i++) {
+            if (w[i].start <= w[out].end + 1) {
+                if (w[i].end > w[out].end) w[out].end = w[i].end;
+            } else {
+                w[++out] = w[i];
+            }
+        }
+        s->merged[id] = out + 1;
+    }
+}
+
+size_t prefilter_windows(const prefilter_scratch *s, size_t id, const ofs_span **windows)
+{
+    if (!s || s->overflow || id >= s->p->count || s->p->always[id]) {
+        *windows = NULL;
+        return 0;
+    }
+    *windows = s->windows + s->first[id];
+    return s->merged[id];
 }
 
 int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len, unsigned char *candidates,
@@ -156,10 +277,15 @@ int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, s
     }
     memcpy(candidates, p->always, count < p->count ? count : p->count);
     s->candidates = candidates;
-    if (hs_scan(p->db, text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS) {
+    s->entry_count = 0;
+    s->overflow = 0;
+    if (hs_scan(p->db, text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS ||
+        (p->class_db && hs_scan(p->class_db, text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS)) {
         memset(candidates, 1, count);
+        s->overflow = 1;
         return -1;
     }
+    if (!s->overflow) group_windows(s);
     return 0;
 }
 
@@ -177,6 +303,13 @@ prefilter_scratch *prefilter_scratch_create(const prefilter *p)
     return NULL;
 }
 void prefilter_scratch_free(prefilter_scratch *s) { (void)s; }
+size_t prefilter_windows(const prefilter_scratch *s, size_t id, const ofs_span **windows)
+{
+    (void)s;
+    (void)id;
+    *windows = NULL;
+    return 0;
+}
 int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len, unsigned char *candidates,
                    size_t count)
 {

@@ -29,4 +29,12 @@ void prefilter_scratch_free(prefilter_scratch *s);
 int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len,
                    unsigned char *candidates, size_t count);
 
+/* After prefilter_scan, where a match of candidate pattern id can start:
+ * sorted, disjoint windows [start, end] (both included) around the atoms
+ * found, owned by s until its next scan. Returns their number; returns 0
+ * with *windows NULL when they are not known (the pattern has no atoms, the
+ * record had too many atom hits, or there is no prefilter): then search
+ * the whole text. */
+size_t prefilter_windows(const prefilter_scratch *s, size_t id, const ofs_span **windows);
+
 #endif

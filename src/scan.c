@@ -167,7 +167,12 @@ static const pattern_state *pattern_eval(ofs_scanner *sc, size_t id, const rule 
         return ps;
     }
     size_t n = 0;
-    int rc = pattern_find_all(sc->matcher, id, sc->text, sc->len, sc->scratch, sc->rules->limits.max_matches, &n);
+    const ofs_span *windows = NULL;
+    size_t window_count = sc->use_prefilter ? prefilter_windows(sc->prefilter_scratch, id, &windows) : 0;
+    int rc = windows ? pattern_find_in_windows(sc->matcher, id, sc->text, sc->len, windows, window_count, sc->scratch,
+                                               sc->rules->limits.max_matches, &n)
+                     : pattern_find_all(sc->matcher, id, sc->text, sc->len, sc->scratch,
+                                        sc->rules->limits.max_matches, &n);
     ps->state = PAT_DONE;
     ps->error = rc;
     ps->first = sc->span_count;
