@@ -35,10 +35,17 @@ typedef struct atom_set {
     int     valid;
 } atom_set;
 
-typedef struct compiled_pattern {
+/* One top-level alternative of a pattern, compiled on its own. */
+typedef struct pattern_unit {
     char       *regex;
     pcre2_code *code;
     atom_set    atoms;
+} pattern_unit;
+
+typedef struct compiled_pattern {
+    char   *regex;        /* the whole expansion, for export and to share */
+    size_t *units;        /* its alternatives, in order, as unit ids */
+    size_t  unit_count;
 } compiled_pattern;
 
 static void atom_set_clear(atom_set *a);
@@ -46,6 +53,8 @@ static void atom_set_clear(atom_set *a);
 struct pattern_table {
     compiled_pattern *items;
     size_t            count, cap;
+    pattern_unit     *units;
+    size_t            unit_count, unit_cap;
 };
 
 struct pattern_matcher {
@@ -53,6 +62,9 @@ struct pattern_matcher {
     pcre2_match_data     *data;
     pcre2_match_context  *context;
     pcre2_jit_stack      *jit_stack;
+    ofs_span             *next;     /* per unit of a pattern: its next match */
+    int                  *have;     /* 1 when next[k] holds one */
+    size_t                next_cap;
 };
 
 pattern_table *pattern_table_create(void) { return xcalloc(1, sizeof(pattern_table)); }
@@ -62,15 +74,27 @@ void pattern_table_free(pattern_table *t)
     if (!t) return;
     for (size_t i = 0; i < t->count; i++) {
         free(t->items[i].regex);
-        pcre2_code_free(t->items[i].code);
-        atom_set_clear(&t->items[i].atoms);
+        free(t->items[i].units);
+    }
+    for (size_t i = 0; i < t->unit_count; i++) {
+        free(t->units[i].regex);
+        pcre2_code_free(t->units[i].code);
+        atom_set_clear(&t->units[i].atoms);
     }
     free(t->items);
+    free(t->units);
     free(t);
 }
 
 size_t pattern_table_count(const pattern_table *t) { return t->count; }
 const char *pattern_table_regex(const pattern_table *t, size_t id) { return t->items[id].regex; }
+size_t pattern_table_unit_count(const pattern_table *t) { return t->unit_count; }
+
+size_t pattern_table_units(const pattern_table *t, size_t id, const size_t **units)
+{
+    *units = t->items[id].units;
+    return t->items[id].unit_count;
+}
 
 static int is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
@@ -586,10 +610,10 @@ static atom_set pattern_atoms(const lexicon_set *lx, const char *source)
     return a;
 }
 
-int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, const size_t **befores,
-                        size_t *count)
+int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **atoms, const size_t **befores,
+                             size_t *count)
 {
-    const atom_set *a = &t->items[id].atoms;
+    const atom_set *a = &t->units[unit].atoms;
     if (!a->valid) return -1;
     *atoms = a->items;
     *befores = a->befores;
@@ -646,6 +670,89 @@ static long nested_quantifier(const char *s)
     return -1;
 }
 
+/* The most alternatives a pattern is split into; beyond, the rest stay
+ * together in the last unit. */
+#define MAX_UNITS 64
+
+/* Splits source at its top-level '|' into starts[]/lens[]; returns their
+ * number (1: not split). A pattern is kept whole when splitting could change
+ * what it means: inline options at the top level ("(?i)a|b"), capture
+ * numbers or names that back-references use. */
+static size_t split_alternatives(const char *s, size_t *starts, size_t *lens)
+{
+    size_t n = strlen(s), count = 0, depth = 0, from = 0;
+    starts[0] = 0;
+    lens[0] = n;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\') {
+            char e = i + 1 < n ? s[i + 1] : 0;
+            if ((e >= '1' && e <= '9') || e == 'g' || e == 'k') return 1;
+            if (e == 'Q') {
+                const char *end = strstr(s + i + 2, "\\E");
+                i = end ? (size_t)(end - s) + 1 : n;
+            } else {
+                i++;
+            }
+        } else if (c == '[') {
+            i++;
+            if (i < n && s[i] == '^') i++;
+            if (i < n && s[i] == ']') i++;
+            while (i < n && s[i] != ']') i += s[i] == '\\' ? 2 : 1;
+        } else if (c == '(') {
+            if (s[i + 1] == '?' && (s[i + 2] == 'P' || s[i + 2] == '\'' || s[i + 2] == '|' ||
+                                    (s[i + 2] == '<' && s[i + 3] != '=' && s[i + 3] != '!')))
+                return 1;
+            if (depth == 0 && s[i + 1] == '?') {
+                size_t j = i + 2;
+                while (j < n && strchr("imnsxJU^-", s[j])) j++;
+                if (j > i + 2 && j < n && s[j] == ')') return 1; /* (?i) for what follows */
+            }
+            depth++;
+        } else if (c == ')') {
+            if (depth) depth--;
+        } else if (c == '|' && depth == 0 && count + 1 < MAX_UNITS) {
+            starts[count] = from;
+            lens[count] = i - from;
+            count++;
+            from = i + 1;
+        }
+    }
+    starts[count] = from;
+    lens[count] = n - from;
+    return count + 1;
+}
+
+/* Expands, compiles and adds one alternative as a unit, or finds the same
+ * unit already there. Returns its id, or -1 with *err and *off set. */
+static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, int *err, PCRE2_SIZE *off)
+{
+    char *bad_ref;
+    size_t bad_offset;
+    char *re = pattern_expand(lx, part, &bad_ref, &bad_offset);
+    if (!re) { /* cannot happen: the whole pattern expanded */
+        free(bad_ref);
+        *err = PCRE2_ERROR_INTERNAL_DUPMATCH;
+        *off = 0;
+        return -1;
+    }
+    for (size_t i = 0; i < t->unit_count; i++) {
+        if (strcmp(t->units[i].regex, re) == 0) {
+            free(re);
+            return (long)i;
+        }
+    }
+    pcre2_code *code = compile_regex(re, err, off);
+    if (!code) {
+        free(re);
+        return -1;
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
+    pattern_unit u = {re, code, pattern_atoms(lx, part)};
+    VEC_PUSH(t->units, t->unit_count, t->unit_cap, u);
+    return (long)(t->unit_count - 1);
+}
+
 long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *source, const char *file,
                        int line, int col, ofs_diags *d)
 {
@@ -685,17 +792,30 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
             return (long)i;
         }
     }
-    pcre2_code *code = compile_regex(re, &err, &off);
-    if (!code) {
-        char msg[256];
-        pattern_error_message(err, msg, sizeof msg);
-        diag_add(d, OFS_ERROR, file, line, col, "invalid regex after expanding lexicons, at offset %zu of: %s: %s",
-                 (size_t)off, re, msg);
-        free(re);
-        return -1;
+    /* Each top-level alternative is compiled on its own: a pattern such as
+     * '{boat}|{crossing_term}|...' would otherwise soon outgrow PCRE2's
+     * limit on a compiled pattern, and each alternative gets atoms, and so
+     * prefilter windows, of its own. */
+    size_t starts[MAX_UNITS], lens[MAX_UNITS];
+    size_t nparts = split_alternatives(source, starts, lens);
+    compiled_pattern cp = {re, xcalloc(nparts, sizeof(size_t)), nparts};
+    for (size_t k = 0; k < nparts; k++) {
+        char *part = xstrndup(source + starts[k], lens[k]);
+        long unit = unit_add(t, lx, part, &err, &off);
+        if (unit < 0) {
+            char msg[256];
+            pattern_error_message(err, msg, sizeof msg);
+            offset_position(source, starts[k], line, col, &eline, &ecol);
+            diag_add(d, OFS_ERROR, file, eline, ecol, "invalid regex after expanding lexicons%s%.80s%s: %s",
+                     nparts > 1 ? " in the alternative '" : " in '", part, lens[k] > 80 ? "...'" : "'", msg);
+            free(part);
+            free(cp.units);
+            free(re);
+            return -1;
+        }
+        cp.units[k] = (size_t)unit;
+        free(part);
     }
-    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
-    compiled_pattern cp = {re, code, pattern_atoms(lx, source)};
     VEC_PUSH(t->items, t->count, t->cap, cp);
     return (long)(t->count - 1);
 }
@@ -728,6 +848,8 @@ void pattern_matcher_free(pattern_matcher *m)
     pcre2_match_data_free(m->data);
     pcre2_match_context_free(m->context);
     pcre2_jit_stack_free(m->jit_stack);
+    free(m->next);
+    free(m->have);
     free(m);
 }
 
@@ -741,43 +863,74 @@ static size_t after_match(const char *text, size_t len, size_t start, size_t end
     return pos;
 }
 
-int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, ofs_span *out,
-                     size_t max, size_t *n)
+/* The first match of unit u starting at or after from, inside the unit's
+ * windows (the whole text when s is NULL or has none). Returns 1 with
+ * *found, 0 when there is none, or a PCRE2 error code. */
+static int unit_next(pattern_matcher *m, size_t u, const char *text, size_t len, const unit_search *s, size_t from,
+                     ofs_span *found)
 {
+    if (s && s->skip) return 0;
     ofs_span whole = {0, len};
-    return pattern_find_in_windows(m, id, text, len, &whole, 1, out, max, n);
-}
-
-int pattern_find_in_windows(pattern_matcher *m, size_t id, const char *text, size_t len, const ofs_span *windows,
-                            size_t window_count, ofs_span *out, size_t max, size_t *n)
-{
-    const pcre2_code *code = m->table->items[id].code;
-    size_t pos = 0;
+    const ofs_span *w = s && s->windows ? s->windows : &whole;
+    size_t nw = s && s->windows ? s->window_count : 1;
+    const pcre2_code *code = m->table->units[u].code;
     int rc = 0;
-    *n = 0;
-    for (size_t w = 0; w < window_count && *n < max && pos <= len; w++) {
-        if (windows[w].end < pos) continue;
-        if (windows[w].start > pos) {
+    for (size_t k = 0; k < nw && from <= len; k++) {
+        if (w[k].end < from) continue;
+        size_t pos = from;
+        if (w[k].start > pos) {
             /* a window may start inside a character: start at its first byte */
-            pos = windows[w].start < len ? windows[w].start : len;
-            while (pos > 0 && ((unsigned char)text[pos] & 0xC0) == 0x80) pos--;
+            pos = w[k].start < len ? w[k].start : len;
+            while (pos > from && ((unsigned char)text[pos] & 0xC0) == 0x80) pos--;
         }
         /* a match must start at or before the window's end */
-        pcre2_set_offset_limit(m->context, windows[w].end);
-        while (*n < max && pos <= windows[w].end && pos <= len) {
-            rc = pcre2_match(code, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, m->data, m->context);
-            if (rc == PCRE2_ERROR_NOMATCH) {
-                rc = 0;
-                break;
-            }
-            if (rc < 0) goto done;
+        pcre2_set_offset_limit(m->context, w[k].end);
+        rc = pcre2_match(code, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, m->data, m->context);
+        if (rc == PCRE2_ERROR_NOMATCH) {
             rc = 0;
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->data);
-            out[(*n)++] = (ofs_span){ov[0], ov[1]};
-            pos = after_match(text, len, ov[0], ov[1]);
+            continue;
         }
+        if (rc < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->data);
+        *found = (ofs_span){ov[0], ov[1]};
+        rc = 1;
+        break;
     }
-done:
     pcre2_set_offset_limit(m->context, PCRE2_UNSET);
     return rc;
+}
+
+int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, const unit_search *search,
+                     ofs_span *out, size_t max, size_t *n)
+{
+    const compiled_pattern *p = &m->table->items[id];
+    size_t k = p->unit_count;
+    if (k > m->next_cap) {
+        m->next = xrealloc(m->next, k * sizeof *m->next);
+        m->have = xrealloc(m->have, k * sizeof *m->have);
+        m->next_cap = k;
+    }
+    *n = 0;
+    /* As PCRE2 runs an alternation: the leftmost match of any unit, the
+     * first unit on a tie; then on from its end. */
+    int rc = 0;
+    for (size_t u = 0; u < k && rc >= 0; u++) {
+        rc = unit_next(m, p->units[u], text, len, search ? &search[u] : NULL, 0, &m->next[u]);
+        m->have[u] = rc == 1;
+    }
+    while (rc >= 0 && *n < max) {
+        size_t best = k;
+        for (size_t u = 0; u < k; u++)
+            if (m->have[u] && (best == k || m->next[u].start < m->next[best].start)) best = u;
+        if (best == k) break;
+        ofs_span found = m->next[best];
+        out[(*n)++] = found;
+        size_t pos = after_match(text, len, found.start, found.end);
+        for (size_t u = 0; u < k && rc >= 0; u++) {
+            if (!m->have[u] || m->next[u].start >= pos) continue;
+            rc = unit_next(m, p->units[u], text, len, search ? &search[u] : NULL, pos, &m->next[u]);
+            m->have[u] = rc == 1;
+        }
+    }
+    return rc < 0 ? rc : 0;
 }

@@ -25,9 +25,12 @@ void pattern_table_free(pattern_table *t);
 
 /* Expands and compiles source as written at file:line:col. Lexicon
  * references {name} are replaced by the lexicon's alternation; literal text
- * is normalised like the scanned text. Returns the pattern's id (the same id
- * for the same expansion), or -1 after adding an error to d: an unknown
- * lexicon (with a did-you-mean) or a regex error with its offset. */
+ * is normalised like the scanned text. Each top-level alternative of the
+ * pattern ("{boat}|{crossing_term}") becomes a unit compiled on its own
+ * (identical units are shared across patterns). Returns the pattern's id
+ * (the same id for the same expansion), or -1 after adding an error to d:
+ * an unknown lexicon (with a did-you-mean) or a regex error with its
+ * offset. */
 long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *source, const char *file,
                        int line, int col, ofs_diags *d);
 
@@ -35,12 +38,19 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
 size_t pattern_table_count(const pattern_table *t);
 const char *pattern_table_regex(const pattern_table *t, size_t id);
 
-/* The atoms of pattern id: literals one of which every match contains
- * (owned by the table), and in befores[i] the most bytes a match may start
- * before atoms[i] starts (OFS_UNBOUNDED when no bound is known). Returns 0,
- * or -1 when the pattern has none and must always be run. */
-int pattern_table_atoms(const pattern_table *t, size_t id, char *const **atoms, const size_t **befores,
-                        size_t *count);
+/* Number of units (alternatives compiled on their own) in the table, and
+ * the units of pattern id, in order, in *units (owned by the table):
+ * returns their number. */
+size_t pattern_table_unit_count(const pattern_table *t);
+size_t pattern_table_units(const pattern_table *t, size_t id, const size_t **units);
+
+/* The atoms of a unit: literals one of which every match contains (owned
+ * by the table), and in befores[i] the most bytes a match may start before
+ * atoms[i] starts (OFS_UNBOUNDED when no bound is known). A class atom is
+ * the marker byte 0x01 and the class's regex ("\x01[€$£]"). Returns 0, or
+ * -1 when the unit has none and must always be run. */
+int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **atoms, const size_t **befores,
+                             size_t *count);
 
 /* Expands source as pattern_table_add does, without compiling. Returns a
  * malloc'd regex, or NULL with *bad_ref set to the unknown lexicon name (a
@@ -53,19 +63,24 @@ typedef struct pattern_matcher pattern_matcher;
 pattern_matcher *pattern_matcher_create(const pattern_table *t, unsigned match_limit, unsigned depth_limit);
 void pattern_matcher_free(pattern_matcher *m);
 
-/* Finds up to max non-overlapping matches of pattern id in text[0..len)
- * (normalised, valid UTF-8), storing them in out and their number in *n.
- * Returns 0, or a PCRE2 error code (such as PCRE2_ERROR_MATCHLIMIT) when
- * matching stopped; the matches found before it are kept. */
-int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, ofs_span *out,
-                     size_t max, size_t *n);
+/* What the prefilter says of one unit of a pattern for this text. */
+typedef struct unit_search {
+    int             skip;          /* 1: the unit cannot match */
+    const ofs_span *windows;       /* where its matches can start (sorted, disjoint, [start, end]
+                                    * both included), or NULL: anywhere */
+    size_t          window_count;
+} unit_search;
 
-/* Like pattern_find_all, but only matches starting inside one of the
- * windows, which are sorted by start, do not overlap, and must hold every
- * offset where a match can start (the prefilter's windows): then the result
- * is the same as pattern_find_all's, for less work. */
-int pattern_find_in_windows(pattern_matcher *m, size_t id, const char *text, size_t len, const ofs_span *windows,
-                            size_t window_count, ofs_span *out, size_t max, size_t *n);
+/* Finds up to max non-overlapping matches of pattern id in text[0..len)
+ * (normalised, valid UTF-8), leftmost first, as PCRE2 would with the whole
+ * alternation, storing them in out and their number in *n. search holds one
+ * entry per unit of the pattern, or is NULL to search every unit in the
+ * whole text; the result is the same either way as long as the windows hold
+ * every offset where a unit's match can start. Returns 0, or a PCRE2 error
+ * code (such as PCRE2_ERROR_MATCHLIMIT) when matching stopped; the matches
+ * found before it are kept. */
+int pattern_find_all(pattern_matcher *m, size_t id, const char *text, size_t len, const unit_search *search,
+                     ofs_span *out, size_t max, size_t *n);
 
 /* A readable message for a PCRE2 error code, in buf. */
 void pattern_error_message(int code, char *buf, size_t size);

@@ -1,14 +1,19 @@
 /* prefilter.c: the multi-pattern prefilter.
  *
- * Every pattern has a set of atoms (patterns.c): literals one of which each
- * of its matches contains. All atoms of all patterns, deduplicated, go into
- * one Hyperscan (or Vectorscan) literal database. A record is scanned once;
- * each atom found marks the patterns it belongs to as candidates, and only
- * candidates are run by PCRE2, which confirms them and gives the spans. A
- * pattern without atoms is always a candidate. So the prefilter can only
- * save work, never change a result, and its cost grows with the text, not
- * with the number of rules: Hyperscan's literal matcher (FDR) takes
- * thousands of literals in one pass.
+ * Every unit (a pattern, or one top-level alternative of it: patterns.h)
+ * has a set of atoms: literals one of which each of its matches contains,
+ * each with how far before it a match can start. All atoms of all units,
+ * deduplicated, go into one Hyperscan (or Vectorscan) literal database;
+ * class atoms such as [€$£] or \d go into a second, small regex database.
+ * A record is scanned once. Each atom found marks its units as candidates
+ * and gives each a window of offsets where a match can start (from the
+ * atom's start back by its distance); PCRE2 then runs only the candidates,
+ * and only from inside their windows (pcre2_set_offset_limit stops it at a
+ * window's end). A unit without atoms is always a candidate, searched in
+ * the whole text. So the prefilter can only save work, never change a
+ * result (the consistency test and fuzz_scan check it), and its cost grows
+ * with the text, not with the number of rules: Hyperscan's literal matcher
+ * (FDR) takes thousands of literals in one pass.
  *
  * Literals, not the patterns themselves, because the lexicon alternations
  * are too large for Hyperscan's regex compiler (tens of seconds, or "pattern
@@ -26,20 +31,20 @@
 
 struct prefilter {
     hs_database_t *db;
-    unsigned char *always;      /* always[id]: pattern id has no atoms */
-    size_t         count;       /* patterns */
-    size_t        *first;       /* atom k marks patterns[first[k] .. first[k + 1]) */
-    size_t        *patterns;
-    size_t        *befores;     /* befores[i]: how far before the atom patterns[i] may start */
+    unsigned char *always;      /* always[u]: unit u has no atoms */
+    size_t         count;       /* units */
+    size_t        *first;       /* atom k marks units[first[k] .. first[k + 1]) */
+    size_t        *units;
+    size_t        *befores;     /* befores[i]: how far before the atom units[i] may start */
     size_t        *len_min;     /* atom k's length in bytes: at least, */
     size_t        *len_max;     /* and at most (a class atom is one character) */
     hs_database_t *class_db;    /* the class atoms ("[€$£]", "\\d"), as regexes */
 };
 
-/* Where one pattern may start: [start, end] (both included). */
-typedef struct window_entry { size_t pattern; ofs_span window; } window_entry;
+/* Where a match of one unit may start: [start, end] (both included). */
+typedef struct window_entry { size_t unit; ofs_span window; } window_entry;
 
-/* Windows beyond this many in one record are not kept: the patterns are
+/* Windows beyond this many in one record are not kept: the units are
  * then searched in the whole text (same result, more work). */
 enum { WINDOW_LIMIT = 1 << 16 };
 
@@ -50,23 +55,23 @@ struct prefilter_scratch {
     window_entry  *entries;     /* in the order found */
     size_t         entry_count, entry_cap;
     int            overflow;    /* more than WINDOW_LIMIT: no windows */
-    ofs_span      *windows;     /* grouped by pattern, sorted and merged */
-    size_t        *first;       /* pattern id's windows: windows[first[id] .. first[id] + merged[id]) */
+    ofs_span      *windows;     /* grouped by unit, sorted and merged */
+    size_t        *first;       /* unit u's windows: windows[first[u] .. first[u] + merged[u]) */
     size_t        *merged;
 };
 
-typedef struct atom_entry { const char *atom; size_t pattern; size_t before; } atom_entry;
+typedef struct atom_entry { const char *atom; size_t unit; size_t before; } atom_entry;
 
 static int cmp_atom_entry(const void *a, const void *b)
 {
     const atom_entry *x = a, *y = b;
     int c = strcmp(x->atom, y->atom);
-    return c ? c : (x->pattern > y->pattern) - (x->pattern < y->pattern);
+    return c ? c : (x->unit > y->unit) - (x->unit < y->unit);
 }
 
 prefilter *prefilter_build(const pattern_table *t)
 {
-    size_t n = pattern_table_count(t);
+    size_t n = pattern_table_unit_count(t);
     if (n == 0) return NULL;
     prefilter *p = xcalloc(1, sizeof *p);
     p->count = n;
@@ -77,7 +82,7 @@ prefilter *prefilter_build(const pattern_table *t)
         char *const *atoms;
         const size_t *befores;
         size_t k;
-        if (pattern_table_atoms(t, id, &atoms, &befores, &k) != 0) {
+        if (pattern_table_unit_atoms(t, id, &atoms, &befores, &k) != 0) {
             p->always[id] = 1;
             continue;
         }
@@ -88,13 +93,13 @@ prefilter *prefilter_build(const pattern_table *t)
     }
     if (count > 1) qsort(entries, count, sizeof *entries, cmp_atom_entry);
     /* Distinct atoms become the databases (literals in one, classes in
-     * the other); each keeps its list of patterns. */
+     * the other); each keeps its list of units. */
     const char **lits = xcalloc(count + 1, sizeof *lits), **classes = xcalloc(count + 1, sizeof *classes);
     size_t *lens = xcalloc(count + 1, sizeof *lens);
     unsigned *flags = xcalloc(count + 1, sizeof *flags), *class_flags = xcalloc(count + 1, sizeof *class_flags);
     unsigned *ids = xcalloc(count + 1, sizeof *ids), *class_ids = xcalloc(count + 1, sizeof *class_ids);
     p->first = xcalloc(count + 2, sizeof *p->first);
-    p->patterns = xcalloc(count + 1, sizeof *p->patterns);
+    p->units = xcalloc(count + 1, sizeof *p->units);
     p->befores = xcalloc(count + 1, sizeof *p->befores);
     p->len_min = xcalloc(count + 1, sizeof *p->len_min);
     p->len_max = xcalloc(count + 1, sizeof *p->len_max);
@@ -118,7 +123,7 @@ prefilter *prefilter_build(const pattern_table *t)
             }
             distinct++;
         }
-        p->patterns[i] = entries[i].pattern;
+        p->units[i] = entries[i].unit;
         p->befores[i] = entries[i].before;
     }
     p->first[distinct] = count;
@@ -132,11 +137,11 @@ prefilter *prefilter_build(const pattern_table *t)
     if (nclasses &&
         hs_compile_multi(classes, class_flags, class_ids, (unsigned)nclasses, HS_MODE_BLOCK, NULL, &p->class_db, &err) !=
             HS_SUCCESS) {
-        /* the patterns with class atoms are then always run */
+        /* the units with class atoms are then always run */
         hs_free_compile_error(err);
         p->class_db = NULL;
         for (size_t k = 0; k < nclasses; k++)
-            for (size_t i = p->first[class_ids[k]]; i < p->first[class_ids[k] + 1]; i++) p->always[p->patterns[i]] = 1;
+            for (size_t i = p->first[class_ids[k]]; i < p->first[class_ids[k] + 1]; i++) p->always[p->units[i]] = 1;
     }
     free(lits);
     free(classes);
@@ -160,7 +165,7 @@ void prefilter_free(prefilter *p)
     hs_free_database(p->class_db);
     free(p->always);
     free(p->first);
-    free(p->patterns);
+    free(p->units);
     free(p->befores);
     free(p->len_min);
     free(p->len_max);
@@ -204,14 +209,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     size_t first_start = (size_t)to > p->len_max[id] ? (size_t)to - p->len_max[id] : 0;
     size_t last_start = (size_t)to - p->len_min[id];
     for (size_t i = p->first[id]; i < p->first[id + 1]; i++) {
-        s->candidates[p->patterns[i]] = 1;
+        s->candidates[p->units[i]] = 1;
         if (s->overflow) continue;
         if (s->entry_count == WINDOW_LIMIT) {
             s->overflow = 1;
             continue;
         }
         size_t before = p->befores[i];
-        window_entry e = {p->patterns[i],
+        window_entry e = {p->units[i],
                           {before == OFS_UNBOUNDED || before > first_start ? 0 : first_start - before, last_start}};
         VEC_PUSH(s->entries, s->entry_count, s->entry_cap, e);
     }
@@ -224,12 +229,12 @@ static int cmp_span(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-/* Groups the entries by pattern, each group sorted and merged. */
+/* Groups the entries by unit, each group sorted and merged. */
 static void group_windows(prefilter_scratch *s)
 {
     size_t n = s->p->count;
     memset(s->merged, 0, n * sizeof *s->merged);
-    for (size_t i = 0; i < s->entry_count; i++) s->merged[s->entries[i].pattern]++;
+    for (size_t i = 0; i < s->entry_count; i++) s->merged[s->entries[i].unit]++;
     size_t at = 0;
     for (size_t id = 0; id < n; id++) {
         s->first[id] = at;
@@ -238,7 +243,7 @@ static void group_windows(prefilter_scratch *s)
     }
     s->windows = xrealloc(s->windows, (at + 1) * sizeof *s->windows);
     for (size_t i = 0; i < s->entry_count; i++) {
-        size_t id = s->entries[i].pattern;
+        size_t id = s->entries[i].unit;
         s->windows[s->first[id] + s->merged[id]++] = s->entries[i].window;
     }
     for (size_t id = 0; id < n; id++) {
@@ -258,14 +263,14 @@ static void group_windows(prefilter_scratch *s)
     }
 }
 
-size_t prefilter_windows(const prefilter_scratch *s, size_t id, const ofs_span **windows)
+size_t prefilter_windows(const prefilter_scratch *s, size_t u, const ofs_span **windows)
 {
-    if (!s || s->overflow || id >= s->p->count || s->p->always[id]) {
+    if (!s || s->overflow || u >= s->p->count || s->p->always[u]) {
         *windows = NULL;
         return 0;
     }
-    *windows = s->windows + s->first[id];
-    return s->merged[id];
+    *windows = s->windows + s->first[u];
+    return s->merged[u];
 }
 
 int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len, unsigned char *candidates,
@@ -303,10 +308,10 @@ prefilter_scratch *prefilter_scratch_create(const prefilter *p)
     return NULL;
 }
 void prefilter_scratch_free(prefilter_scratch *s) { (void)s; }
-size_t prefilter_windows(const prefilter_scratch *s, size_t id, const ofs_span **windows)
+size_t prefilter_windows(const prefilter_scratch *s, size_t u, const ofs_span **windows)
 {
     (void)s;
-    (void)id;
+    (void)u;
     *windows = NULL;
     return 0;
 }

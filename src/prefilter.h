@@ -1,7 +1,8 @@
-/* prefilter.h: one Hyperscan (or Vectorscan) literal database over the
- * atoms of every pattern of a rule set, so that PCRE2 only confirms the
- * patterns that can match a record. Internal. Without libhs,
- * prefilter_build returns NULL and every pattern is a candidate. */
+/* prefilter.h: Hyperscan (or Vectorscan) databases over the atoms of every
+ * unit of a rule set's patterns (see patterns.h), so that PCRE2 only
+ * confirms the units that can match a record, and only near their atoms.
+ * Internal. Without libhs, prefilter_build returns NULL and every unit is a
+ * candidate, searched in the whole text. */
 #ifndef OFS_PREFILTER_H
 #define OFS_PREFILTER_H
 
@@ -12,29 +13,30 @@
 typedef struct prefilter prefilter;
 typedef struct prefilter_scratch prefilter_scratch;
 
-/* Compiles the atoms of the table's patterns into one database. Patterns
- * without atoms are always candidates. Returns NULL
- * when libhs is not built in or the database cannot be built (then every
- * pattern is a candidate). Free with prefilter_free. */
+/* Compiles the atoms of the table's units into the databases. Units
+ * without atoms are always candidates. Returns NULL when libhs is not
+ * built in or the database cannot be built (then every unit is a
+ * candidate). Free with prefilter_free. */
 prefilter *prefilter_build(const pattern_table *t);
 void prefilter_free(prefilter *p);
 
-/* Per-thread scratch space; NULL when p is NULL or out of memory. */
+/* Per-thread scratch space; NULL when p is NULL or out of memory. Free
+ * with prefilter_scratch_free. */
 prefilter_scratch *prefilter_scratch_create(const prefilter *p);
 void prefilter_scratch_free(prefilter_scratch *s);
 
-/* Sets candidates[id] to 1 for every pattern that may match text[0..len)
- * (and for every pattern outside the database); others to 0. Returns 0, or
- * -1 when the scan failed (then every pattern is marked a candidate). */
+/* Sets candidates[u] to 1 for every unit that may match text[0..len) (and
+ * for every unit without atoms); others to 0. Returns 0, or -1 when the
+ * scan failed (then every unit is marked a candidate). */
 int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len,
                    unsigned char *candidates, size_t count);
 
-/* After prefilter_scan, where a match of candidate pattern id can start:
+/* After prefilter_scan, where a match of candidate unit u can start:
  * sorted, disjoint windows [start, end] (both included) around the atoms
  * found, owned by s until its next scan. Returns their number; returns 0
- * with *windows NULL when they are not known (the pattern has no atoms, the
+ * with *windows NULL when they are not known (the unit has no atoms, the
  * record had too many atom hits, or there is no prefilter): then search
  * the whole text. */
-size_t prefilter_windows(const prefilter_scratch *s, size_t id, const ofs_span **windows);
+size_t prefilter_windows(const prefilter_scratch *s, size_t u, const ofs_span **windows);
 
 #endif

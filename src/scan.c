@@ -49,7 +49,9 @@ struct ofs_scanner {
     int              use_prefilter;
     const prefilter *prefilter;
     prefilter_scratch *prefilter_scratch;
-    unsigned char   *candidates; /* candidates[id]: pattern id may match this record */
+    unsigned char   *candidates; /* candidates[u]: unit u (see patterns.h) may match this record */
+    unit_search     *search;     /* for the units of one pattern */
+    size_t           search_cap;
 
     const char      *text;       /* normalised text of this scan */
     size_t           len;
@@ -94,7 +96,7 @@ ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
         return NULL;
     }
     sc->patterns = xcalloc(pattern_table_count(rules->patterns) + 1, sizeof *sc->patterns);
-    sc->candidates = xcalloc(pattern_table_count(rules->patterns) + 1, 1);
+    sc->candidates = xcalloc(pattern_table_unit_count(rules->patterns) + 1, 1);
     sc->use_prefilter = 1;
     sc->prefilter = rules_prefilter(rules);
     sc->prefilter_scratch = prefilter_scratch_create(sc->prefilter);
@@ -114,6 +116,7 @@ void ofs_scanner_free(ofs_scanner *sc)
     pattern_matcher_free(sc->matcher);
     free(sc->patterns);
     free(sc->candidates);
+    free(sc->search);
     prefilter_scratch_free(sc->prefilter_scratch);
     free(sc->spans);
     free(sc->scratch);
@@ -155,27 +158,40 @@ static void add_note(ofs_scanner *sc, char *note)
     VEC_PUSH(sc->notes, sc->note_count, sc->note_cap, note);
 }
 
+/* 1 when some unit of pattern id may match this record. */
+static int pattern_is_candidate(const ofs_scanner *sc, size_t id)
+{
+    const size_t *units;
+    size_t k = pattern_table_units(sc->rules->patterns, id, &units);
+    for (size_t u = 0; u < k; u++)
+        if (sc->candidates[units[u]]) return 1;
+    return 0;
+}
+
 /* Evaluates pattern id once per scan; returns its state. */
 static const pattern_state *pattern_eval(ofs_scanner *sc, size_t id, const rule *r, const char *name)
 {
     pattern_state *ps = &sc->patterns[id];
     if (ps->state == PAT_DONE) return ps;
-    if (!sc->candidates[id]) { /* the prefilter rules it out: no match */
-        ps->state = PAT_DONE;
-        ps->first = sc->span_count;
-        ps->count = 0;
-        return ps;
+    ps->state = PAT_DONE;
+    ps->first = sc->span_count;
+    ps->count = 0;
+    if (!pattern_is_candidate(sc, id)) return ps; /* the prefilter rules it out: no match */
+    const unit_search *search = NULL;
+    if (sc->use_prefilter && sc->prefilter_scratch) {
+        const size_t *units;
+        size_t k = pattern_table_units(sc->rules->patterns, id, &units);
+        grow_array((void **)&sc->search, &sc->search_cap, k, sizeof *sc->search);
+        for (size_t u = 0; u < k; u++) {
+            sc->search[u].skip = !sc->candidates[units[u]];
+            sc->search[u].window_count = prefilter_windows(sc->prefilter_scratch, units[u], &sc->search[u].windows);
+        }
+        search = sc->search;
     }
     size_t n = 0;
-    const ofs_span *windows = NULL;
-    size_t window_count = sc->use_prefilter ? prefilter_windows(sc->prefilter_scratch, id, &windows) : 0;
-    int rc = windows ? pattern_find_in_windows(sc->matcher, id, sc->text, sc->len, windows, window_count, sc->scratch,
-                                               sc->rules->limits.max_matches, &n)
-                     : pattern_find_all(sc->matcher, id, sc->text, sc->len, sc->scratch,
-                                        sc->rules->limits.max_matches, &n);
-    ps->state = PAT_DONE;
+    int rc = pattern_find_all(sc->matcher, id, sc->text, sc->len, search, sc->scratch, sc->rules->limits.max_matches,
+                              &n);
     ps->error = rc;
-    ps->first = sc->span_count;
     ps->count = n;
     grow_array((void **)&sc->spans, &sc->span_cap, sc->span_count + n, sizeof *sc->spans);
     if (n) memcpy(sc->spans + sc->span_count, sc->scratch, n * sizeof *sc->spans);
@@ -274,7 +290,7 @@ static int rule_has_candidate(const ofs_scanner *sc, const rule *r)
     for (size_t i = 0; i < r->pattern_count; i++) {
         int only_none = 0;
         for (size_t k = 0; k < r->none_count; k++) only_none |= r->none[k] == i;
-        if (!only_none && sc->candidates[r->patterns[i].id]) return 1;
+        if (!only_none && pattern_is_candidate(sc, r->patterns[i].id)) return 1;
     }
     return 0;
 }
@@ -406,11 +422,11 @@ const ofs_result *ofs_scan(ofs_scanner *sc, const char *text, size_t len)
     if (norm_run(sc->norm, text, len, NORM_DEOBFUSCATE) != 0) return NULL;
     sc->text = norm_text(sc->norm, &sc->len);
     const ofs_rules *rs = sc->rules;
-    size_t npat = pattern_table_count(rs->patterns);
+    size_t nunits = pattern_table_unit_count(rs->patterns);
     if (sc->use_prefilter && sc->prefilter && sc->prefilter_scratch)
-        prefilter_scan(sc->prefilter, sc->prefilter_scratch, sc->text, sc->len, sc->candidates, npat);
+        prefilter_scan(sc->prefilter, sc->prefilter_scratch, sc->text, sc->len, sc->candidates, nunits);
     else
-        memset(sc->candidates, 1, npat);
+        memset(sc->candidates, 1, nunits);
 
     for (size_t ri = 0; ri < rs->rule_count; ri++) rule_eval(sc, ri);
 
