@@ -47,7 +47,7 @@ struct lexicon_set {
 static void escape_regex(strbuf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (strchr("\\^$.|?*+()[]{}/#", s[i]) && s[i]) strbuf_putc(out, '\\');
+        if (strchr("\\^$.|?*+()[]{}#", s[i]) && s[i]) strbuf_putc(out, '\\');
         if (s[i] == ' ') {
             strbuf_puts(out, "\\s+");
             while (i + 1 < n && s[i + 1] == ' ') i++;
