@@ -51,11 +51,14 @@ enum { WINDOW_LIMIT = 1 << 16 };
 struct prefilter_scratch {
     hs_scratch_t  *scratch;
     const prefilter *p;
-    unsigned char *candidates;  /* during a scan */
+    unsigned char *candidates;  /* candidates[u]: unit u may match the text scanned */
+    size_t        *found;       /* the units whose atoms the scan found, each once */
+    size_t         found_count;
     window_entry  *entries;     /* in the order found */
     size_t         entry_count, entry_cap;
     int            overflow;    /* more than WINDOW_LIMIT: no windows */
     ofs_span      *windows;     /* grouped by unit, sorted and merged */
+    size_t         window_cap;
     size_t        *first;       /* unit u's windows: windows[first[u] .. first[u] + merged[u]) */
     size_t        *merged;
 };
@@ -185,6 +188,9 @@ prefilter_scratch *prefilter_scratch_create(const prefilter *p)
     }
     s->first = xcalloc(p->count + 1, sizeof *s->first);
     s->merged = xcalloc(p->count + 1, sizeof *s->merged);
+    s->candidates = xmalloc(p->count + 1);
+    memcpy(s->candidates, p->always, p->count);
+    s->found = xcalloc(p->count + 1, sizeof *s->found);
     return s;
 }
 
@@ -196,6 +202,8 @@ void prefilter_scratch_free(prefilter_scratch *s)
     free(s->windows);
     free(s->first);
     free(s->merged);
+    free(s->candidates);
+    free(s->found);
     free(s);
 }
 
@@ -209,7 +217,11 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     size_t first_start = (size_t)to > p->len_max[id] ? (size_t)to - p->len_max[id] : 0;
     size_t last_start = (size_t)to - p->len_min[id];
     for (size_t i = p->first[id]; i < p->first[id + 1]; i++) {
-        s->candidates[p->units[i]] = 1;
+        size_t u = p->units[i];
+        if (!s->candidates[u]) {
+            s->candidates[u] = 1;
+            s->found[s->found_count++] = u;
+        }
         if (s->overflow) continue;
         if (s->entry_count == WINDOW_LIMIT) {
             s->overflow = 1;
@@ -229,37 +241,42 @@ static int cmp_span(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-/* Groups the entries by unit, each group sorted and merged. */
+/* Groups the entries by unit, each group sorted and merged. Only the
+ * units found are touched: the cost follows the text, not the rule set. */
 static void group_windows(prefilter_scratch *s)
 {
-    size_t n = s->p->count;
-    memset(s->merged, 0, n * sizeof *s->merged);
+    for (size_t i = 0; i < s->found_count; i++) s->merged[s->found[i]] = 0;
     for (size_t i = 0; i < s->entry_count; i++) s->merged[s->entries[i].unit]++;
     size_t at = 0;
-    for (size_t id = 0; id < n; id++) {
-        s->first[id] = at;
-        at += s->merged[id];
-        s->merged[id] = 0;
+    for (size_t i = 0; i < s->found_count; i++) {
+        size_t u = s->found[i];
+        s->first[u] = at;
+        at += s->merged[u];
+        s->merged[u] = 0;
     }
-    s->windows = xrealloc(s->windows, (at + 1) * sizeof *s->windows);
+    if (at + 1 > s->window_cap) {
+        s->windows = xrealloc(s->windows, (at + 1) * sizeof *s->windows);
+        s->window_cap = at + 1;
+    }
     for (size_t i = 0; i < s->entry_count; i++) {
-        size_t id = s->entries[i].unit;
-        s->windows[s->first[id] + s->merged[id]++] = s->entries[i].window;
+        size_t u = s->entries[i].unit;
+        s->windows[s->first[u] + s->merged[u]++] = s->entries[i].window;
     }
-    for (size_t id = 0; id < n; id++) {
-        ofs_span *w = s->windows + s->first[id];
-        size_t k = s->merged[id];
+    for (size_t i = 0; i < s->found_count; i++) {
+        size_t u = s->found[i];
+        ofs_span *w = s->windows + s->first[u];
+        size_t k = s->merged[u];
         if (k < 2) continue;
         qsort(w, k, sizeof *w, cmp_span);
         size_t out = 0;
-        for (size_t i = 1; i < k; i++) {
-            if (w[i].start <= w[out].end + 1) {
-                if (w[i].end > w[out].end) w[out].end = w[i].end;
+        for (size_t j = 1; j < k; j++) {
+            if (w[j].start <= w[out].end + 1) {
+                if (w[j].end > w[out].end) w[out].end = w[j].end;
             } else {
-                w[++out] = w[i];
+                w[++out] = w[j];
             }
         }
-        s->merged[id] = out + 1;
+        s->merged[u] = out + 1;
     }
 }
 
@@ -273,26 +290,32 @@ size_t prefilter_windows(const prefilter_scratch *s, size_t u, const ofs_span **
     return s->merged[u];
 }
 
-int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len, unsigned char *candidates,
-                   size_t count)
+int prefilter_scan(prefilter_scratch *s, const char *text, size_t len)
 {
-    if (!p || !s || len > 0xFFFFFFFFu) {
-        memset(candidates, 1, count);
-        return p ? -1 : 0;
-    }
-    memcpy(candidates, p->always, count < p->count ? count : p->count);
-    s->candidates = candidates;
+    const prefilter *p = s->p;
+    /* back to the units without atoms, touching only what the last scan set */
+    for (size_t i = 0; i < s->found_count; i++) s->candidates[s->found[i]] = 0;
+    s->found_count = 0;
     s->entry_count = 0;
     s->overflow = 0;
-    if (hs_scan(p->db, text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS ||
+    if (len > 0xFFFFFFFFu || hs_scan(p->db, text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS ||
         (p->class_db && hs_scan(p->class_db, text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS)) {
-        memset(candidates, 1, count);
         s->overflow = 1;
         return -1;
     }
     if (!s->overflow) group_windows(s);
     return 0;
 }
+
+const unsigned char *prefilter_candidates(const prefilter_scratch *s) { return s->candidates; }
+
+size_t prefilter_found(const prefilter_scratch *s, const size_t **units)
+{
+    *units = s->found;
+    return s->found_count;
+}
+
+int prefilter_always(const prefilter *p, size_t u) { return u < p->count ? p->always[u] : 1; }
 
 #else /* no libhs: PCRE2 alone */
 
@@ -315,14 +338,28 @@ size_t prefilter_windows(const prefilter_scratch *s, size_t u, const ofs_span **
     *windows = NULL;
     return 0;
 }
-int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len, unsigned char *candidates,
-                   size_t count)
+int prefilter_scan(prefilter_scratch *s, const char *text, size_t len)
 {
-    (void)p;
     (void)s;
     (void)text;
     (void)len;
-    memset(candidates, 1, count);
+    return -1;
+}
+const unsigned char *prefilter_candidates(const prefilter_scratch *s)
+{
+    (void)s;
+    return NULL;
+}
+size_t prefilter_found(const prefilter_scratch *s, const size_t **units)
+{
+    (void)s;
+    *units = NULL;
     return 0;
+}
+int prefilter_always(const prefilter *p, size_t u)
+{
+    (void)p;
+    (void)u;
+    return 1;
 }
 #endif

@@ -25,11 +25,22 @@ void prefilter_free(prefilter *p);
 prefilter_scratch *prefilter_scratch_create(const prefilter *p);
 void prefilter_scratch_free(prefilter_scratch *s);
 
-/* Sets candidates[u] to 1 for every unit that may match text[0..len) (and
- * for every unit without atoms); others to 0. Returns 0, or -1 when the
- * scan failed (then every unit is marked a candidate). */
-int prefilter_scan(const prefilter *p, prefilter_scratch *s, const char *text, size_t len,
-                   unsigned char *candidates, size_t count);
+/* Scans text[0..len) for every atom: afterwards, prefilter_candidates(s)[u]
+ * is 1 for every unit that may match the text (the units without atoms
+ * included), and prefilter_windows says where. Returns 0, or -1 when the
+ * scan failed (then treat every unit as a candidate, anywhere). */
+int prefilter_scan(prefilter_scratch *s, const char *text, size_t len);
+
+/* After prefilter_scan: candidates[u] for every unit (owned by s). */
+const unsigned char *prefilter_candidates(const prefilter_scratch *s);
+
+/* After prefilter_scan: the units whose atoms were found, each once, in
+ * *units (owned by s); returns their number. The units without atoms are
+ * candidates too (prefilter_always). */
+size_t prefilter_found(const prefilter_scratch *s, const size_t **units);
+
+/* 1 when unit u has no atoms, so is a candidate on every text. */
+int prefilter_always(const prefilter *p, size_t u);
 
 /* After prefilter_scan, where a match of candidate unit u can start:
  * sorted, disjoint windows [start, end] (both included) around the atoms

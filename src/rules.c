@@ -420,6 +420,56 @@ static void check_file_kind(const ydoc *doc, ofs_diags *d)
     ynode_check_keys(doc->file, doc->root, file_kinds, d);
 }
 
+/* Calls fn(rs, unit, rule, arg) for each unit of each pattern of each rule
+ * that can make the rule fire (its `none` patterns cannot). */
+static void each_rule_unit(ofs_rules *rs, void (*fn)(ofs_rules *, size_t, size_t, void *), void *arg)
+{
+    for (size_t ri = 0; ri < rs->rule_count; ri++) {
+        const rule *r = &rs->rules[ri];
+        for (size_t i = 0; i < r->pattern_count; i++) {
+            int only_none = 0;
+            for (size_t k = 0; k < r->none_count; k++) only_none |= r->none[k] == i;
+            if (only_none) continue;
+            const size_t *units;
+            size_t n = pattern_table_units(rs->patterns, r->patterns[i].id, &units);
+            for (size_t u = 0; u < n; u++) fn(rs, units[u], ri, arg);
+        }
+    }
+}
+
+/* arg: last[u], the last rule counted or stored for unit u, plus one */
+static void count_rule_unit(ofs_rules *rs, size_t u, size_t ri, void *arg)
+{
+    size_t *last = arg;
+    if (last[u] == ri + 1) return;
+    last[u] = ri + 1;
+    rs->unit_rule_first[u + 1]++;
+}
+
+static void store_rule_unit(ofs_rules *rs, size_t u, size_t ri, void *arg)
+{
+    size_t *last = arg, *next = last + pattern_table_unit_count(rs->patterns);
+    if (last[u] == ri + 1) return;
+    last[u] = ri + 1;
+    rs->unit_rules[next[u]++] = ri;
+}
+
+/* Builds unit_rule_first/unit_rules, so that a scan evaluates only the
+ * rules whose units the prefilter found. */
+static void index_rules_by_unit(ofs_rules *rs)
+{
+    size_t n = pattern_table_unit_count(rs->patterns);
+    rs->unit_rule_first = xcalloc(n + 2, sizeof *rs->unit_rule_first);
+    size_t *last = xcalloc(2 * n + 1, sizeof *last);
+    each_rule_unit(rs, count_rule_unit, last);
+    for (size_t u = 0; u < n; u++) rs->unit_rule_first[u + 1] += rs->unit_rule_first[u];
+    rs->unit_rules = xcalloc(rs->unit_rule_first[n] + 1, sizeof *rs->unit_rules);
+    memset(last, 0, n * sizeof *last);
+    memcpy(last + n, rs->unit_rule_first, n * sizeof *last);
+    each_rule_unit(rs, store_rule_unit, last);
+    free(last);
+}
+
 ofs_rules *rules_build(const ofs_bundle *b, ofs_diags *d)
 {
     size_t errors = ofs_diags_errors(d);
@@ -451,6 +501,7 @@ ofs_rules *rules_build(const ofs_bundle *b, ofs_diags *d)
         }
         for (size_t i = 0; i < list->count; i++) read_rule(&ld, list->items[i]);
     }
+    index_rules_by_unit(rs);
     rs->gazetteer = gazetteer_load(b, d);
     rs->prices = price_data_load(b, d);
     rs->contacts = contact_data_load(b, d);
@@ -485,6 +536,8 @@ void ofs_rules_free(ofs_rules *rs)
     if (!rs) return;
     for (size_t i = 0; i < rs->rule_count; i++) rule_free(&rs->rules[i]);
     free(rs->rules);
+    free(rs->unit_rule_first);
+    free(rs->unit_rules);
     pattern_table_free(rs->patterns);
     lexicon_free(rs->lexicons);
     gazetteer_free(rs->gazetteer);

@@ -77,6 +77,10 @@ struct ofs_rules {
     price_data    *prices;
     contact_data  *contacts;
     document_data *documents;
+    /* unit_rules[unit_rule_first[u] .. unit_rule_first[u + 1]): the rules,
+     * ascending, that a match of unit u can make fire (u is in one of their
+     * patterns other than a `none` one). */
+    size_t        *unit_rule_first, *unit_rules;
     /* The prefilter is compiled when the first scanner is created (lint and
      * test never pay for it); prefilter_lock guards that one write. */
     pthread_mutex_t prefilter_lock;

@@ -28,10 +28,8 @@
 #include "score.h"
 #include "util.h"
 
-enum { PAT_UNKNOWN = 0, PAT_DONE = 1 };
-
 typedef struct pattern_state {
-    unsigned char state;
+    unsigned      scan;          /* the scan that evaluated it (ofs_scanner.scan_number) */
     int           error;         /* PCRE2 error code, 0 when none */
     size_t        first, count;  /* matches in the span pool */
 } pattern_state;
@@ -49,9 +47,17 @@ struct ofs_scanner {
     int              use_prefilter;
     const prefilter *prefilter;
     prefilter_scratch *prefilter_scratch;
-    unsigned char   *candidates; /* candidates[u]: unit u (see patterns.h) may match this record */
+    int              filtered;   /* this scan went through the prefilter */
+    const unsigned char *candidates; /* candidates[u]: unit u (see patterns.h) may match this record */
+    unsigned char   *all_units;  /* all 1: the candidates without the prefilter */
     unit_search     *search;     /* for the units of one pattern */
     size_t           search_cap;
+    unsigned         scan_number; /* stamps pattern_state.scan and rule_seen */
+    unsigned        *rule_seen;  /* rule_seen[ri] == scan_number: ri is in rule_list */
+    size_t          *rule_list;  /* the rules to evaluate, ascending */
+    size_t           rule_list_count;
+    size_t          *base_rules; /* the rules of the units without atoms, ascending */
+    size_t           base_rule_count;
 
     const char      *text;       /* normalised text of this scan */
     size_t           len;
@@ -96,10 +102,27 @@ ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
         return NULL;
     }
     sc->patterns = xcalloc(pattern_table_count(rules->patterns) + 1, sizeof *sc->patterns);
-    sc->candidates = xcalloc(pattern_table_unit_count(rules->patterns) + 1, 1);
+    size_t nunits = pattern_table_unit_count(rules->patterns);
+    sc->all_units = xmalloc(nunits + 1);
+    memset(sc->all_units, 1, nunits + 1);
+    sc->candidates = sc->all_units;
     sc->use_prefilter = 1;
     sc->prefilter = rules_prefilter(rules);
     sc->prefilter_scratch = prefilter_scratch_create(sc->prefilter);
+    sc->rule_seen = xcalloc(rules->rule_count + 1, sizeof *sc->rule_seen);
+    sc->rule_list = xcalloc(rules->rule_count + 1, sizeof *sc->rule_list);
+    sc->base_rules = xcalloc(rules->rule_count + 1, sizeof *sc->base_rules);
+    if (sc->prefilter) {
+        /* the rules of the units without atoms: evaluated on every record */
+        unsigned char *in = xcalloc(rules->rule_count + 1, 1);
+        for (size_t u = 0; u < nunits; u++)
+            if (prefilter_always(sc->prefilter, u))
+                for (size_t i = rules->unit_rule_first[u]; i < rules->unit_rule_first[u + 1]; i++)
+                    in[rules->unit_rules[i]] = 1;
+        for (size_t ri = 0; ri < rules->rule_count; ri++)
+            if (in[ri]) sc->base_rules[sc->base_rule_count++] = ri;
+        free(in);
+    }
     sc->scratch = xcalloc(rules->limits.max_matches, sizeof *sc->scratch);
     return sc;
 }
@@ -115,8 +138,11 @@ void ofs_scanner_free(ofs_scanner *sc)
     norm_free(sc->norm);
     pattern_matcher_free(sc->matcher);
     free(sc->patterns);
-    free(sc->candidates);
+    free(sc->all_units);
     free(sc->search);
+    free(sc->rule_seen);
+    free(sc->rule_list);
+    free(sc->base_rules);
     prefilter_scratch_free(sc->prefilter_scratch);
     free(sc->spans);
     free(sc->scratch);
@@ -172,13 +198,14 @@ static int pattern_is_candidate(const ofs_scanner *sc, size_t id)
 static const pattern_state *pattern_eval(ofs_scanner *sc, size_t id, const rule *r, const char *name)
 {
     pattern_state *ps = &sc->patterns[id];
-    if (ps->state == PAT_DONE) return ps;
-    ps->state = PAT_DONE;
+    if (ps->scan == sc->scan_number) return ps;
+    ps->scan = sc->scan_number;
+    ps->error = 0;
     ps->first = sc->span_count;
     ps->count = 0;
     if (!pattern_is_candidate(sc, id)) return ps; /* the prefilter rules it out: no match */
     const unit_search *search = NULL;
-    if (sc->use_prefilter && sc->prefilter_scratch) {
+    if (sc->filtered) {
         const size_t *units;
         size_t k = pattern_table_units(sc->rules->patterns, id, &units);
         grow_array((void **)&sc->search, &sc->search_cap, k, sizeof *sc->search);
@@ -399,9 +426,41 @@ done:
     return 1;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Fills rule_list with the rules of the units found and the base rules. */
+static void select_rules(ofs_scanner *sc)
+{
+    const ofs_rules *rs = sc->rules;
+    sc->rule_list_count = 0;
+    for (size_t i = 0; i < sc->base_rule_count; i++) {
+        sc->rule_seen[sc->base_rules[i]] = sc->scan_number;
+        sc->rule_list[sc->rule_list_count++] = sc->base_rules[i];
+    }
+    const size_t *found;
+    size_t n = prefilter_found(sc->prefilter_scratch, &found);
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = rs->unit_rule_first[found[k]]; i < rs->unit_rule_first[found[k] + 1]; i++) {
+            size_t ri = rs->unit_rules[i];
+            if (sc->rule_seen[ri] == sc->scan_number) continue;
+            sc->rule_seen[ri] = sc->scan_number;
+            sc->rule_list[sc->rule_list_count++] = ri;
+        }
+    }
+    if (n) qsort(sc->rule_list, sc->rule_list_count, sizeof *sc->rule_list, cmp_size);
+}
+
 static void reset(ofs_scanner *sc)
 {
-    memset(sc->patterns, 0, pattern_table_count(sc->rules->patterns) * sizeof *sc->patterns);
+    if (++sc->scan_number == 0) { /* wrapped: forget every stamp */
+        memset(sc->patterns, 0, pattern_table_count(sc->rules->patterns) * sizeof *sc->patterns);
+        memset(sc->rule_seen, 0, sc->rules->rule_count * sizeof *sc->rule_seen);
+        sc->scan_number = 1;
+    }
     sc->span_count = 0;
     sc->words_ready = 0;
     sc->pending_count = 0;
@@ -422,13 +481,18 @@ const ofs_result *ofs_scan(ofs_scanner *sc, const char *text, size_t len)
     if (norm_run(sc->norm, text, len, NORM_DEOBFUSCATE) != 0) return NULL;
     sc->text = norm_text(sc->norm, &sc->len);
     const ofs_rules *rs = sc->rules;
-    size_t nunits = pattern_table_unit_count(rs->patterns);
-    if (sc->use_prefilter && sc->prefilter && sc->prefilter_scratch)
-        prefilter_scan(sc->prefilter, sc->prefilter_scratch, sc->text, sc->len, sc->candidates, nunits);
-    else
-        memset(sc->candidates, 1, nunits);
-
-    for (size_t ri = 0; ri < rs->rule_count; ri++) rule_eval(sc, ri);
+    sc->filtered = sc->use_prefilter && sc->prefilter_scratch &&
+                   prefilter_scan(sc->prefilter_scratch, sc->text, sc->len) == 0;
+    sc->candidates = sc->filtered ? prefilter_candidates(sc->prefilter_scratch) : sc->all_units;
+    if (sc->filtered && !sc->explain) {
+        /* Only the rules that a unit found (or a unit without atoms) can
+         * make fire, in rule order: the cost follows the text, not the
+         * size of the rule set. */
+        select_rules(sc);
+        for (size_t i = 0; i < sc->rule_list_count; i++) rule_eval(sc, sc->rule_list[i]);
+    } else {
+        for (size_t ri = 0; ri < rs->rule_count; ri++) rule_eval(sc, ri);
+    }
 
     /* Evidence, with spans mapped back to the original text. */
     grow_array((void **)&sc->evidence, &sc->evidence_cap, sc->pending_count, sizeof *sc->evidence);
