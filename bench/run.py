@@ -181,8 +181,9 @@ def main():
     if 1 in times and 16 in times:
         target("rules x16 time <= 2x the time at x1", times[16] / times[1], times[16] / times[1] <= 2, "%.2fx")
     target("%d threads vs 1 thread >= 1.8x" % cores, t1 / tn, t1 / tn >= 1.8, "%.2fx")
-    rss = max(r[2] for r in rows if r[0].startswith("offerscan"))
-    target("peak RSS <= 64 MB (for a 1 GB input: --size-mb 1000)", rss, rss <= 64, "%.1f MB")
+    # the memory target is about input size, with the bundled rule set
+    rss = max(r[2] for r in rows if r[0].startswith("offerscan label"))
+    target("peak RSS <= 64 MB (%.0f MB input; 1 GB: --size-mb 1000)" % mb, rss, rss <= 64, "%.1f MB")
 
 
 if __name__ == "__main__":

@@ -340,7 +340,14 @@ static void atom_set_shift(atom_set *a, size_t shift)
  * marker byte ("\x01[€$£]", "\x01\\d"). */
 #define CLASS_ATOM '\x01'
 
-static size_t atom_len(const char *atom) { return atom[0] == CLASS_ATOM ? 1 : strlen(atom); }
+/* An atom's worth as a filter, in bytes: a class counts as one, and one
+ * of digits as none, since digits are in most messages: a pattern's other
+ * atoms, where it has some, are the better filter. */
+static size_t atom_len(const char *atom)
+{
+    if (atom[0] != CLASS_ATOM) return strlen(atom);
+    return strstr(atom, "\\d") || strpbrk(atom + 1, "0123456789") ? 0 : 1;
+}
 
 static size_t atom_set_min_len(const atom_set *a)
 {
