@@ -504,7 +504,14 @@ static atom_set atoms_sequence(atom_parser *p, int depth, size_t *width)
         if (c == '\\') {
             offer_literal(&best, &lit, 0, 1, &w);
             fw = escape_width(s, p->n, p->i);
-            if (p->i + 1 < p->n && s[p->i + 1] == 'd') atom_set_add_class(&factor, p->lx, "\\d", 2, 0);
+            char e = p->i + 1 < p->n ? s[p->i + 1] : 0;
+            if (e == 'd') {
+                atom_set_add_class(&factor, p->lx, "\\d", 2, 0);
+            } else if (ispunct((unsigned char)e)) { /* an escaped '+' or '$' is that character */
+                factor.valid = 1;
+                atom_set_add(&factor, &e, 1, 0);
+                fw = 1;
+            }
             p->i = copy_escape(&skip, s, p->i);
         } else if (c == '{' && p->i + 1 < p->n && is_name_start(s[p->i + 1]) && strchr(s + p->i, '}')) {
             offer_literal(&best, &lit, 0, 1, &w);
