@@ -57,8 +57,19 @@ struct pattern_table {
     size_t            unit_count, unit_cap;
 };
 
+/* A unit's last search in the current text: searched from `from`, it
+ * found `found` (rc 1) or nothing (rc 0). */
+typedef struct unit_memo {
+    unsigned text;     /* pattern_matcher.text_number when it was stored */
+    int      rc;
+    size_t   from;
+    ofs_span found;
+} unit_memo;
+
 struct pattern_matcher {
     const pattern_table  *table;
+    unit_memo            *memo;     /* one per unit of the table */
+    unsigned              text_number;
     pcre2_match_data     *data;
     pcre2_match_context  *context;
     pcre2_jit_stack      *jit_stack;
@@ -843,6 +854,8 @@ pattern_matcher *pattern_matcher_create(const pattern_table *t, unsigned match_l
 {
     pattern_matcher *m = xcalloc(1, sizeof *m);
     m->table = t;
+    m->memo = xcalloc(t->unit_count + 1, sizeof *m->memo);
+    m->text_number = 1;
     m->data = pcre2_match_data_create(32, NULL);
     m->context = pcre2_match_context_create(NULL);
     if (!m->data || !m->context) {
@@ -862,6 +875,7 @@ void pattern_matcher_free(pattern_matcher *m)
     pcre2_match_data_free(m->data);
     pcre2_match_context_free(m->context);
     pcre2_jit_stack_free(m->jit_stack);
+    free(m->memo);
     free(m->next);
     free(m->have);
     free(m);
@@ -877,11 +891,40 @@ static size_t after_match(const char *text, size_t len, size_t start, size_t end
     return pos;
 }
 
+void pattern_matcher_new_text(pattern_matcher *m)
+{
+    if (++m->text_number == 0) { /* wrapped: forget every memo */
+        memset(m->memo, 0, (m->table->unit_count + 1) * sizeof *m->memo);
+        m->text_number = 1;
+    }
+}
+
+static int unit_search_windows(pattern_matcher *m, size_t u, const char *text, size_t len, const unit_search *s,
+                               size_t from, ofs_span *found);
+
 /* The first match of unit u starting at or after from, inside the unit's
  * windows (the whole text when s is NULL or has none). Returns 1 with
- * *found, 0 when there is none, or a PCRE2 error code. */
+ * *found, 0 when there is none, or a PCRE2 error code.
+ *
+ * Whether a match starts at a position does not depend on where the
+ * search began, so a search from f that found a match at p (or none)
+ * answers every later search from f' in [f, p] (or any f' >= f): the
+ * memo saves the repeated searches of a unit shared by several patterns. */
 static int unit_next(pattern_matcher *m, size_t u, const char *text, size_t len, const unit_search *s, size_t from,
                      ofs_span *found)
+{
+    unit_memo *memo = &m->memo[u];
+    if (memo->text == m->text_number && memo->from <= from && (memo->rc == 0 || memo->found.start >= from)) {
+        if (memo->rc == 1) *found = memo->found;
+        return memo->rc;
+    }
+    int rc = unit_search_windows(m, u, text, len, s, from, found);
+    if (rc == 0 || rc == 1) *memo = (unit_memo){m->text_number, rc, from, rc == 1 ? *found : (ofs_span){0, 0}};
+    return rc;
+}
+
+static int unit_search_windows(pattern_matcher *m, size_t u, const char *text, size_t len, const unit_search *s,
+                               size_t from, ofs_span *found)
 {
     if (s && s->skip) return 0;
     ofs_span whole = {0, len};

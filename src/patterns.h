@@ -63,6 +63,12 @@ typedef struct pattern_matcher pattern_matcher;
 pattern_matcher *pattern_matcher_create(const pattern_table *t, unsigned match_limit, unsigned depth_limit);
 void pattern_matcher_free(pattern_matcher *m);
 
+/* Starts a new text: the matcher remembers each unit's last search (many
+ * patterns share a unit, and they are all run on the same text), and
+ * forgets it here. Call it before the first pattern_find_all of a text,
+ * and again whenever the text or the windows given for a unit change. */
+void pattern_matcher_new_text(pattern_matcher *m);
+
 /* What the prefilter says of one unit of a pattern for this text. */
 typedef struct unit_search {
     int             skip;          /* 1: the unit cannot match */

@@ -461,6 +461,7 @@ static void reset(ofs_scanner *sc)
         memset(sc->rule_seen, 0, sc->rules->rule_count * sizeof *sc->rule_seen);
         sc->scan_number = 1;
     }
+    pattern_matcher_new_text(sc->matcher);
     sc->span_count = 0;
     sc->words_ready = 0;
     sc->pending_count = 0;

@@ -43,10 +43,15 @@ static json_t *json_text(const char *s, size_t n)
 
 static json_t *json_span(ofs_span s)
 {
-    return json_pack("[II]", (json_int_t)s.start, (json_int_t)s.end);
+    json_t *a = json_array();
+    json_array_append_new(a, json_integer((json_int_t)s.start));
+    json_array_append_new(a, json_integer((json_int_t)s.end));
+    return a;
 }
 
-static json_t *json_amount(double v)
+/* A number as an integer when it is whole (2, not 2.0): amounts, scores,
+ * thresholds and weights alike. */
+static json_t *json_number(double v)
 {
     if (v == floor(v) && fabs(v) < 9e15) return json_integer((json_int_t)v);
     return json_real(v);
@@ -79,8 +84,8 @@ static void add_extractions(json_t *o, const ofs_result *r)
     for (size_t i = 0; r && i < r->price_count; i++) {
         const ofs_price *p = &r->prices[i];
         json_t *j = json_object();
-        json_object_set_new(j, "amount", json_amount(p->amount));
-        if (p->has_max) json_object_set_new(j, "amount_max", json_amount(p->amount_max));
+        json_object_set_new(j, "amount", json_number(p->amount));
+        if (p->has_max) json_object_set_new(j, "amount_max", json_number(p->amount_max));
         json_object_set_new(j, "currency", json_string(p->currency));
         json_object_set_new(j, "span", json_span(p->span));
         json_array_append_new(prices, j);
@@ -119,8 +124,8 @@ char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec)
     for (int l = 0; r && l < OFS_LABEL_COUNT; l++) {
         if (r->labelled[l]) json_array_append_new(labels, json_string(ofs_label_names[l]));
         json_t *sc = json_object();
-        json_object_set_new(sc, "score", json_real(r->score[l]));
-        json_object_set_new(sc, "threshold", json_real(r->threshold[l]));
+        json_object_set_new(sc, "score", json_number(r->score[l]));
+        json_object_set_new(sc, "threshold", json_number(r->threshold[l]));
         json_object_set_new(scores, ofs_label_names[l], sc);
     }
     json_object_set_new(o, "labels", labels);
@@ -133,14 +138,20 @@ char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec)
         json_t *spans = json_array();
         for (size_t k = 0; k < e->match_count; k++) {
             const ofs_match *m = &e->matches[k];
-            json_t *s = json_pack("{s:s,s:I,s:I}", "pattern", m->pattern, "start", (json_int_t)m->span.start, "end",
-                                  (json_int_t)m->span.end);
+            json_t *s = json_object();
+            json_object_set_new(s, "pattern", json_string(m->pattern));
+            json_object_set_new(s, "start", json_integer((json_int_t)m->span.start));
+            json_object_set_new(s, "end", json_integer((json_int_t)m->span.end));
             if (rec->text && m->span.end <= rec->len)
                 json_object_set_new(s, "text", json_text(rec->text + m->span.start, m->span.end - m->span.start));
             json_array_append_new(spans, s);
         }
-        json_array_append_new(evidence, json_pack("{s:s,s:s,s:f,s:o}", "rule", e->rule_id, "label", e->label,
-                                                  "weight", e->weight, "spans", spans));
+        json_t *ev = json_object();
+        json_object_set_new(ev, "rule", json_string(e->rule_id));
+        json_object_set_new(ev, "label", json_string(e->label));
+        json_object_set_new(ev, "weight", json_number(e->weight));
+        json_object_set_new(ev, "spans", spans);
+        json_array_append_new(evidence, ev);
     }
     json_object_set_new(o, "evidence", evidence);
 
