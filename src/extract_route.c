@@ -95,6 +95,7 @@ typedef struct mention {
     int              weak_from;       /* its cue is Roman Urdu "se": from, or nothing */
     int              suffix;          /* its role came from a Latin-script case suffix */
     int              cue_seen;        /* written with a Turkish case suffix after an apostrophe */
+    int              at;              /* written with a locative case ending: "Belgrad'da" (in Belgrade) */
     int              is_flag;
     int              merged;          /* a country next to it was folded in */
     int              group;
@@ -128,6 +129,8 @@ typedef struct ctx {
     char               (*adjectives)[3];
     size_t               nadj, adjcap;
     unsigned char       *adj_tok;       /* per token: part of a country adjective */
+    gaz_entry           *ruled_out;     /* per mention: the country of a place the text rules out */
+    gaz_cand            *ruled_out_cands;
 } ctx;
 
 /* ---- helpers -------------------------------------------------------------------- */
@@ -208,6 +211,7 @@ static void find_mentions(ctx *c)
             mm.conj = gm.conj;
             mm.suffix = gm.suffix;
             mm.cue_seen = gm.apostrophe;
+            mm.at = gm.at;
             mm.is_flag = gm.first == gm.last && t->items[gm.first].script == GAZ_SCRIPT_FLAG;
             VEC_PUSH(c->m, c->nm, c->mcap, mm);
         }
@@ -316,6 +320,61 @@ static void assign_roles(ctx *c)
         }
         if (m->role == GAZ_ROLE_NONE) m->role = cue_after(c, m->last, &m->weak_from);
     }
+}
+
+/* Whether the text rules mention m out: a negation after it (Turkish
+ * "Kapıkule'den değil"), or before it or its cue, past articles and
+ * place nouns ("not from Laayoune", "mouch Athina", "no por Tijuana"). */
+static int negated(const ctx *c, const mention *m)
+{
+    if (m->last + 1 < c->toks.count && !(gap_after(c, m->last) & ~(unsigned)GAZ_GAP_SPACE) &&
+        (token_cue(c, m->last + 1) & GAZ_NOT_AFTER))
+        return 1;
+    size_t j = m->first;
+    for (int steps = 0; j > 0 && steps < MAX_SKIPS; steps++) {
+        /* only white space: "Pas-de-Calais" is a name, not "pas de Calais" */
+        if (gap_after(c, j - 1) & ~(unsigned)GAZ_GAP_SPACE) return 0;
+        size_t len = 0;
+        unsigned bits = 0;
+        for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1 && !len; n--) {
+            if (!phrase_ok(c, j - n, j)) continue;
+            bits = c->toks.items[j - 1].apos_after ? phrase_cue(c, j - n, j, 1) : 0;
+            if (!bits) bits = phrase_cue(c, j - n, j, 0);
+            if (bits) len = n;
+        }
+        if (bits & GAZ_NOT) return 1;
+        if (!len || !(bits & (CUE_BEFORE | GAZ_CUE_TO_WEAK | GAZ_CUE_AT | SKIP_BITS | GAZ_SKIP_OF))) return 0;
+        j -= len;
+    }
+    return 0;
+}
+
+/* The places the text rules out (negated above). A country is dropped; a
+ * place still says which country the journey starts or ends in and keeps
+ * its role as that country: "Bulgaristan yolu açık, Kapıkule'den değil
+ * dağlardan" is a journey from Turkey, just not from Kapıkule. */
+static void drop_negated(ctx *c)
+{
+    size_t out = 0;
+    c->ruled_out = xcalloc(c->nm + 1, sizeof *c->ruled_out);
+    c->ruled_out_cands = xcalloc(c->nm + 1, sizeof *c->ruled_out_cands);
+    for (size_t i = 0; i < c->nm; i++) {
+        mention *m = &c->m[i];
+        if (negated(c, m)) {
+            if (m->entry->kind != GAZ_PLACE) continue;
+            gaz_entry *country = &c->ruled_out[i];
+            country->kind = GAZ_COUNTRY;
+            memcpy(country->country, m->entry->country, 3);
+            country->name = m->entry->country;
+            c->ruled_out_cands[i].entry = country;
+            m->entry = country;
+            m->cands = &c->ruled_out_cands[i];
+            m->ncands = 1;
+            m->needs_cue = 0;
+        }
+        c->m[out++] = *m;
+    }
+    c->nm = out;
 }
 
 /* ---- step 3: tidying -------------------------------------------------------------- */
@@ -452,11 +511,24 @@ static int only_cues_between(const ctx *c, const mention *a, const mention *b)
     return 1;
 }
 
+/* Whether mention m, a name that is also ordinary words, is written as
+ * those words: a name that starts with an article and is followed by an
+ * "of" word is a noun phrase ("hasta el paso del río" is "to the crossing
+ * of the river", not to El Paso). */
+static int common_noun_phrase(const ctx *c, const mention *m)
+{
+    if (!m->needs_cue || m->first == m->last || m->last + 1 >= c->toks.count) return 0;
+    if (!(token_cue(c, m->first) & GAZ_SKIP_ARTICLE)) return 0;
+    if (gap_after(c, m->last) & ~(unsigned)GAZ_GAP_SPACE) return 0;
+    return (token_cue(c, m->last + 1) & GAZ_SKIP_OF) != 0;
+}
+
 /* Drops the names that are also ordinary words ("Van", "Tarifa") unless
  * something ties them to a journey: a cue of their own (a one-letter cue
  * such as "a" or "l" only when another name in the sentence has a longer
  * one: "De Vintimille à Nice" but not "rented a van"), their country next
- * to them, or an arrow or dash. */
+ * to them, or an arrow or dash; and always when they are written as a noun
+ * phrase (common_noun_phrase). */
 static void drop_uncued(ctx *c)
 {
     size_t out = 0;
@@ -471,7 +543,7 @@ static void drop_uncued(ctx *c)
         if (!cued && i > 0 && c->m[i - 1].role == GAZ_ROLE_FROM && !c->m[i - 1].weak_cue &&
             only_cues_between(c, &c->m[i - 1], m))
             cued = 1;   /* "ایران سے ترکی": right after an origin */
-        keep[i] = !(m->needs_cue && !cued && !m->merged && !symbol_linked(c, i));
+        keep[i] = !(m->needs_cue && !cued && !m->merged && !symbol_linked(c, i)) && !common_noun_phrase(c, m);
     }
     for (size_t i = 0; i < c->nm; i++)
         if (keep[i]) c->m[out++] = c->m[i];
@@ -755,6 +827,14 @@ static unsigned words_between(const ctx *c, const group *a, const group *b)
     return bits;
 }
 
+/* Whether group b only names a place inside group a's country, or a
+ * names a place inside b's ("Libya ... Sebha"). */
+static int inside_country(const ctx *c, const group *a, const group *b)
+{
+    const gaz_entry *ea = c->m[a->first].entry, *eb = c->m[b->first].entry;
+    return strcmp(ea->country, eb->country) == 0 && (ea->kind == GAZ_COUNTRY || eb->kind == GAZ_COUNTRY);
+}
+
 static void cue_routes(ctx *c)
 {
     chain *waiting = NULL;
@@ -776,10 +856,16 @@ static void cue_routes(ctx *c)
             if (c->gr[p].role == GAZ_ROLE_FROM) break;
             if (c->gr[p].role != GAZ_ROLE_TO) continue;
             /* "from Turkey to Italy ..., while ... to the Greek islands" is two
-             * journeys; without an origin, "and" also links ("go to Bihać and
-             * do the game into Croatia") */
+             * journeys; without an origin, one stop and then another in the
+             * sentence are one journey ("go to Bihać and do the game into
+             * Croatia", "si llegas a Ceuta ... los camiones que van para
+             * Algeciras"), unless the second may mean "at" ("à Menton") or
+             * only names a place inside the first ("pour la Libye ...
+             * jusqu'à Sebha") */
             unsigned link = words_between(c, &c->gr[last], &c->gr[p]);
-            if (!(link & GAZ_SEQ) && (origin_before || !(link & GAZ_CONJ))) break;
+            if (!(link & GAZ_SEQ) &&
+                (origin_before || c->gr[p].weak || inside_country(c, &c->gr[last], &c->gr[p])))
+                break;
             last = p;
             weak = weak && c->gr[p].weak;
         }
@@ -894,7 +980,8 @@ static void refine_ends(ctx *c)
             int best_score = -1;
             for (size_t k = 0; k < c->nm; k++) {
                 const mention *m = &c->m[k];
-                if (in_pair[k] || m->entry->kind != GAZ_PLACE || c->gr[m->group].in_link ||
+                /* "from Serbia to Hungary: don't stay in Belgrade" is no journey from Belgrade */
+                if (in_pair[k] || m->entry->kind != GAZ_PLACE || c->gr[m->group].in_link || m->at ||
                     strcmp(m->entry->country, c->m[cur].entry->country) != 0)
                     continue;
                 int score = m->role == want ? 3 : m->role == GAZ_ROLE_NONE || m->role == GAZ_ROLE_VIA ? 2 : 1;
@@ -1070,6 +1157,7 @@ void route_find(const gazetteer *g, const extract_input *in, route_list *out, ch
             c.sentence[k + 1] = c.sentence[k] + ((gap_after(&c, k) & GAZ_GAP_BREAK) ? 1 : 0);
         find_mentions(&c);
         assign_roles(&c);
+        drop_negated(&c);
         disambiguate(&c);
         merge_appositions(&c);
         drop_uncued(&c);
@@ -1090,5 +1178,7 @@ void route_find(const gazetteer *g, const extract_input *in, route_list *out, ch
     free(c.gr);
     free(c.pairs);
     free(c.adjectives);
+    free(c.ruled_out);
+    free(c.ruled_out_cands);
     gaz_tokens_free(&c.toks);
 }

@@ -903,12 +903,13 @@ static void load_affixes(gazetteer *g, const char *file, const ynode *map, affix
 static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diags *d)
 {
     static const char *const known[] = {"from", "to", "via", "between", "from_after", "to_after", "via_after",
-                                        "to_or_at", "at", "from_after_weak", "sequence", "skip", "conjunctions",
+                                        "to_or_at", "at", "from_after_weak", "sequence", "not", "not_after", "skip", "conjunctions",
                                         "symbols", "arabic_prefixes", "arabic_suffixes", "latin_prefixes",
                                         "ethiopic_prefixes", "turkish_suffixes", NULL};
     static const unsigned bits[] = {GAZ_CUE_FROM, GAZ_CUE_TO, GAZ_CUE_VIA, GAZ_CUE_BETWEEN,
                                     GAZ_CUE_FROM_AFTER, GAZ_CUE_TO_AFTER, GAZ_CUE_VIA_AFTER,
-                                    GAZ_CUE_TO_WEAK, GAZ_CUE_AT, GAZ_CUE_FROM_AFTER_WEAK, GAZ_SEQ};
+                                    GAZ_CUE_TO_WEAK, GAZ_CUE_AT, GAZ_CUE_FROM_AFTER_WEAK, GAZ_SEQ,
+                                    GAZ_NOT, GAZ_NOT_AFTER};
     if (map->kind != YNODE_MAP) {
         diag_add(d, OFS_ERROR, file, map->line, map->col, "route_cues: expected a mapping, found %s",
                  ynode_kind_name(map));
@@ -958,9 +959,9 @@ static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diag
                                     GAZ_ROLE_NONE};
         load_affixes(g, file, n, &g->arabic_prefixes, names, slots, roles, d);
     }
-    static const char *const simple_names[] = {"from", "to", "via", "other", NULL};
-    static const int simple_slots[] = {AFFIX_PREP, AFFIX_PREP, AFFIX_PREP, AFFIX_PREP};
-    static const int simple_roles[] = {GAZ_ROLE_FROM, GAZ_ROLE_TO, GAZ_ROLE_VIA, GAZ_ROLE_NONE};
+    static const char *const simple_names[] = {"from", "to", "via", "at", "other", NULL};
+    static const int simple_slots[] = {AFFIX_PREP, AFFIX_PREP, AFFIX_PREP, AFFIX_PREP, AFFIX_PREP};
+    static const int simple_roles[] = {GAZ_ROLE_FROM, GAZ_ROLE_TO, GAZ_ROLE_VIA, GAZ_ROLE_AT, GAZ_ROLE_NONE};
     if ((n = ynode_get(map, "arabic_suffixes")))
         load_affixes(g, file, n, &g->arabic_suffixes, simple_names, simple_slots, simple_roles, d);
     if ((n = ynode_get(map, "latin_prefixes")))
@@ -1463,11 +1464,14 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
             m->role = forms[f].role;
             m->conj = forms[f].conj;
             m->suffix = m->apostrophe = 0;
+            m->at = m->role == GAZ_ROLE_AT;
+            if (m->at) m->role = GAZ_ROLE_NONE;
             int sr = apostrophe_suffix(g, t, i + n);   /* "İzmir'den", "Kanarya Adaları'na" */
             if (sr >= 0 && t->items[i + n - 1].script == GAZ_SCRIPT_LATIN) {
                 m->last = i + n;
                 m->suffix = m->apostrophe = 1;
-                if (sr != GAZ_ROLE_NONE) m->role = sr;
+                if (sr == GAZ_ROLE_AT) m->at = 1;
+                else if (sr != GAZ_ROLE_NONE) m->role = sr;
             }
             return 1;
         }
@@ -1499,6 +1503,8 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
             m->cands = c;
             m->ncands = nc;
             m->role = lasts[f].role;
+            m->at = m->role == GAZ_ROLE_AT;
+            if (m->at) m->role = GAZ_ROLE_NONE;
             m->conj = 0;
             m->suffix = f >= nprefix;
             m->apostrophe = 0;

@@ -48,7 +48,9 @@ enum {
     GAZ_ROLE_FROM = 1,
     GAZ_ROLE_TO = 2,
     GAZ_ROLE_VIA = 3,
-    GAZ_ROLE_BETWEEN = 4   /* "between A and B": A is the start, B the end */
+    GAZ_ROLE_BETWEEN = 4,  /* "between A and B": A is the start, B the end */
+    GAZ_ROLE_AT = 5        /* an affix only: Turkish locative "Belgrad'da" (in); a
+                            * gaz_match reports it as GAZ_ROLE_NONE with at = 1 */
 };
 
 /* What a word or phrase of route_cues.yaml is; one phrase may be several. */
@@ -67,7 +69,9 @@ enum {
     GAZ_CUE_TO_WEAK = 1u << 11,    /* before a place: "à", "a", "au", "al": to, or only at */
     GAZ_CUE_AT = 1u << 12,         /* before a place: "off", "near", "au large de": where, not whither */
     GAZ_CUE_FROM_AFTER_WEAK = 1u << 13, /* after a place: Roman Urdu "se" (also French "se") */
-    GAZ_SEQ = 1u << 14             /* "then", "puis", "ثم": one stop after another */
+    GAZ_SEQ = 1u << 14,            /* "then", "puis", "ثم": one stop after another */
+    GAZ_NOT = 1u << 15,            /* before a place or its cue: "not from Laayoune", "mouch Athina" */
+    GAZ_NOT_AFTER = 1u << 16       /* after a place: Turkish "Kapıkule'den değil" */
 };
 
 /* Symbols between two places (matched as substrings of the gap). */
@@ -141,6 +145,7 @@ typedef struct gaz_match {
     int             conj;          /* 1 when an attached "و"/"ف" joins it to what precedes */
     int             suffix;        /* 1 when a Latin-script case suffix was taken off */
     int             apostrophe;    /* 1 when that suffix was written after an apostrophe */
+    int             at;            /* 1 when that suffix says where, not whither ("Belgrad'da") */
 } gaz_match;
 
 /* Looks for the longest name (one to four words) that starts at token i,
