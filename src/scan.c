@@ -312,8 +312,24 @@ static void push_match(ofs_scanner *sc, const char *name, size_t span_index)
  * the match pool). In explain mode, a rule with some condition met and
  * some failed is recorded as a near miss with the failed conditions. */
 /* 1 when some pattern of r that can make it fire may match this record. */
+/* Whether the prefilter leaves rule r a chance: every `all` pattern and
+ * both terms of every `near` may match, and one `any` pattern (or, for a
+ * rule with none of these, one of its patterns outside `none`). Costs no
+ * PCRE2 call, so a rule missing one required pattern runs none. */
 static int rule_has_candidate(const ofs_scanner *sc, const rule *r)
 {
+    for (size_t i = 0; i < r->all_count; i++)
+        if (!pattern_is_candidate(sc, r->patterns[r->all[i]].id)) return 0;
+    for (size_t i = 0; i < r->near_count; i++)
+        if (!pattern_is_candidate(sc, r->patterns[r->near[i].a].id) ||
+            !pattern_is_candidate(sc, r->patterns[r->near[i].b].id))
+            return 0;
+    if (r->any_count) {
+        for (size_t i = 0; i < r->any_count; i++)
+            if (pattern_is_candidate(sc, r->patterns[r->any[i]].id)) return 1;
+        return 0;
+    }
+    if (r->all_count || r->near_count) return 1;
     for (size_t i = 0; i < r->pattern_count; i++) {
         int only_none = 0;
         for (size_t k = 0; k < r->none_count; k++) only_none |= r->none[k] == i;
