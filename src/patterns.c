@@ -20,6 +20,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "diag.h"
@@ -38,6 +39,7 @@ typedef struct atom_set {
 /* One top-level alternative of a pattern, compiled on its own. */
 typedef struct pattern_unit {
     char       *regex;
+    uint64_t    hash;      /* of regex, to find a unit already compiled */
     pcre2_code *code;
     atom_set    atoms;
 } pattern_unit;
@@ -761,8 +763,12 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
         *off = 0;
         return -1;
     }
+    /* FNV-1a: comparing hashes first keeps the search for a duplicate
+     * cheap in rule sets of thousands of units */
+    uint64_t hash = 14695981039346656037u;
+    for (const unsigned char *c = (const unsigned char *)re; *c; c++) hash = (hash ^ *c) * 1099511628211u;
     for (size_t i = 0; i < t->unit_count; i++) {
-        if (strcmp(t->units[i].regex, re) == 0) {
+        if (t->units[i].hash == hash && strcmp(t->units[i].regex, re) == 0) {
             free(re);
             return (long)i;
         }
@@ -773,7 +779,7 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
         return -1;
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
-    pattern_unit u = {re, code, pattern_atoms(lx, part)};
+    pattern_unit u = {re, hash, code, pattern_atoms(lx, part)};
     VEC_PUSH(t->units, t->unit_count, t->unit_cap, u);
     return (long)(t->unit_count - 1);
 }

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 static const cli_option lint_options[] = {
-    {"quiet", 'q', NULL, "print errors only, not warnings"},
+    {"quiet", 'q', NULL, "print errors only: no warnings, and no summary when there are none"},
     {0, 0, 0, 0},
 };
 
@@ -43,8 +43,9 @@ static int run_lint(int argc, char **argv)
         else printf("%s: %s: %s\n", g->file, sev, g->message);
     }
     size_t errors = ofs_diags_errors(d);
-    fprintf(stderr, "%zu error(s), %zu warning(s)%s\n", errors, warnings,
-            rules ? "" : "; the rule set does not load");
+    if (!quiet || errors || !rules)
+        fprintf(stderr, "%zu error(s), %zu warning(s)%s\n", errors, warnings,
+                rules ? "" : "; the rule set does not load");
     ofs_rules_free(rules);
     ofs_diags_free(d);
     return errors ? EXIT_FINDINGS : EXIT_OK;
