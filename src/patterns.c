@@ -57,6 +57,7 @@ struct pattern_table {
     size_t            count, cap;
     pattern_unit     *units;
     size_t            unit_count, unit_cap;
+    size_t            jit_done;   /* units[0 .. jit_done) have JIT code */
 };
 
 /* A unit's last search in the current text: searched from `from`, it
@@ -778,7 +779,6 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
         free(re);
         return -1;
     }
-    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
     pattern_unit u = {re, hash, code, pattern_atoms(lx, part)};
     VEC_PUSH(t->units, t->unit_count, t->unit_cap, u);
     return (long)(t->unit_count - 1);
@@ -849,6 +849,13 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
     }
     VEC_PUSH(t->items, t->count, t->cap, cp);
     return (long)(t->count - 1);
+}
+
+void pattern_table_jit(pattern_table *t)
+{
+    for (size_t i = t->jit_done; i < t->unit_count; i++)
+        pcre2_jit_compile(t->units[i].code, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
+    t->jit_done = t->unit_count;
 }
 
 void pattern_error_message(int code, char *buf, size_t size)

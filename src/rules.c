@@ -28,6 +28,9 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 #include "diag.h"
@@ -557,7 +560,14 @@ const prefilter *rules_prefilter(const ofs_rules *rs)
     ofs_rules *m = (ofs_rules *)(uintptr_t)rs; /* the one lazily written field, under its lock */
     pthread_mutex_lock(&m->prefilter_lock);
     if (!m->prefilter_built) {
+        /* The prefilter first, then the JIT code: compiling the prefilter
+         * takes tens of MB for a moment, handed back before the JIT code
+         * takes its own, so the two peaks do not add up. */
         m->prefilter = prefilter_build(m->patterns);
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+        pattern_table_jit(m->patterns);
         m->prefilter_built = 1;
     }
     pthread_mutex_unlock(&m->prefilter_lock);
