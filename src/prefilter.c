@@ -63,7 +63,7 @@ struct prefilter_scratch {
     size_t        *merged;
 };
 
-typedef struct atom_entry { const char *atom; size_t unit; size_t before; } atom_entry;
+typedef struct atom_entry { const char *atom; size_t len; size_t unit; size_t before; } atom_entry;
 
 static int cmp_atom_entry(const void *a, const void *b)
 {
@@ -77,9 +77,8 @@ static int cmp_atom_entry(const void *a, const void *b)
 static int cmp_longest_first(const void *a, const void *b)
 {
     const atom_entry *x = a, *y = b;
-    size_t lx = strlen(x->atom), ly = strlen(y->atom);
-    if (lx != ly) return lx < ly ? 1 : -1;
-    return strcmp(x->atom, y->atom);
+    if (x->len != y->len) return x->len < y->len ? 1 : -1;
+    return memcmp(x->atom, y->atom, x->len);
 }
 
 /* Where atom[0..len) is among e[0..n) (sorted by cmp_longest_first), or -1. */
@@ -88,7 +87,7 @@ static long find_atom(const atom_entry *e, size_t n, const char *atom, size_t le
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        size_t lm = strlen(e[mid].atom);
+        size_t lm = e[mid].len;
         int c = lm != len ? (lm < len ? -1 : 1) : memcmp(e[mid].atom, atom, len);
         /* longest first: a longer entry sorts before */
         if (lm != len) c = -c;
@@ -113,7 +112,7 @@ static size_t drop_contained_atoms(atom_entry *e, size_t n)
     unsigned char *dropped = xcalloc(n, 1);
     for (size_t i = 0; i < n; i++) {
         const char *a = e[i].atom;
-        size_t len = strlen(a);
+        size_t len = e[i].len;
         if (a[0] == '\x01') continue; /* a class atom */
         for (size_t from = 0; from < len && !dropped[i]; from++) {
             if (((unsigned char)a[from] & 0xC0) == 0x80) continue; /* inside a character */
@@ -153,7 +152,7 @@ prefilter *prefilter_build(const pattern_table *t)
         }
         size_t unit_first = count;
         for (size_t j = 0; j < k; j++) {
-            atom_entry e = {atoms[j], id, befores[j]};
+            atom_entry e = {atoms[j], strlen(atoms[j]), id, befores[j]};
             VEC_PUSH(entries, count, cap, e);
         }
         count = unit_first + drop_contained_atoms(entries + unit_first, count - unit_first);
@@ -388,9 +387,8 @@ int prefilter_always(const prefilter *p, size_t u) { return u < p->count ? p->al
 static int cmp_longest_first(const void *a, const void *b)
 {
     const atom_entry *x = a, *y = b;
-    size_t lx = strlen(x->atom), ly = strlen(y->atom);
-    if (lx != ly) return lx < ly ? 1 : -1;
-    return strcmp(x->atom, y->atom);
+    if (x->len != y->len) return x->len < y->len ? 1 : -1;
+    return memcmp(x->atom, y->atom, x->len);
 }
 
 /* Where atom[0..len) is among e[0..n) (sorted by cmp_longest_first), or -1. */
@@ -399,7 +397,7 @@ static long find_atom(const atom_entry *e, size_t n, const char *atom, size_t le
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        size_t lm = strlen(e[mid].atom);
+        size_t lm = e[mid].len;
         int c = lm != len ? (lm < len ? -1 : 1) : memcmp(e[mid].atom, atom, len);
         /* longest first: a longer entry sorts before */
         if (lm != len) c = -c;
@@ -424,7 +422,7 @@ static size_t drop_contained_atoms(atom_entry *e, size_t n)
     unsigned char *dropped = xcalloc(n, 1);
     for (size_t i = 0; i < n; i++) {
         const char *a = e[i].atom;
-        size_t len = strlen(a);
+        size_t len = e[i].len;
         if (a[0] == '\x01') continue; /* a class atom */
         for (size_t from = 0; from < len && !dropped[i]; from++) {
             if (((unsigned char)a[from] & 0xC0) == 0x80) continue; /* inside a character */
