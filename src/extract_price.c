@@ -60,7 +60,13 @@
  *    second amount must be larger, and the two currencies, where both are
  *    given, the same. A multiplier on the second amount also applies to the
  *    first when that keeps the order ("5-10k €" is 5000-10000). An amount
- *    with no currency on either side is not a price.
+ *    with no currency on either side is not a price, unless a multiplier
+ *    in it implies a unit ("60 مليون" = 60 million centimes, "8 lakh" PKR).
+ *    A smaller number with a smaller multiplier adds on ("3 لاکھ 20 ہزار",
+ *    "۲ میلیون و ۵۰۰ هزار"), number words joined by "and" add up ("مية
+ *    وعشرين مليون"), and "and a half" adds half of the last unit ("5 mlayen
+ *    w nos"). A change word before the range ("subió de 3 mil a 12 mil")
+ *    makes the two amounts two prices.
  *
  * 3. Currency. A spelling means one ISO code, or depends on the country the
  *    text is about (country_context): "dinar" is TND in Tunisia and LYD in
@@ -92,8 +98,9 @@
 /* ---- compiled data ------------------------------------------------------ */
 
 typedef struct country_code {
-    char country[3];
-    char code[4];
+    char   country[3];
+    char   code[4];
+    double factor; /* this country's own factor; 0 when the entry's applies */
 } country_code;
 
 /* What a currency spelling or unit stands for. */
@@ -112,7 +119,10 @@ enum term_kind {
     TERM_TO,
     TERM_AND,
     TERM_END,
-    TERM_FILLER
+    TERM_FILLER,
+    TERM_IMPLIED,  /* a multiplier that implies a unit when no currency is given */
+    TERM_FRACTION, /* "and a half" after an amount: "5 mlayen w nos" */
+    TERM_CHANGE    /* before a range start: "subió de 3 mil a 12 mil" is two prices */
 };
 #define ROLE(k) (1u << (k))
 
@@ -121,7 +131,8 @@ enum term_flag {
     TF_WEAK = 1u << 1,       /* gives way to another currency next to the amount */
     TF_MATCH_CASE = 1u << 2, /* the original text must be exactly `raw` */
     TF_SPELLED = 1u << 3,    /* the original must be `raw` up to ASCII case */
-    TF_NATURAL = 1u << 4     /* normalisation leaves `raw` as it is */
+    TF_NATURAL = 1u << 4,    /* normalisation leaves `raw` as it is */
+    TF_JOINED = 1u << 5      /* a number word with a glued "and" ("وعشرين") */
 };
 
 typedef struct term {
@@ -449,9 +460,31 @@ static void add_term(loader *L, const ynode *at, const char *raw, unsigned char 
     else p->terms[last].next = id;
 }
 
+/* Glued words for one language: prefixes ("بال" + "دولار") and suffixes
+ * (Sorani "پاوەند" + "یان"), each a list or NULL. A glued prefix adds
+ * prefix_flags to the spelling it makes. */
+typedef struct affixes {
+    const ynode *prefixes, *suffixes;
+    unsigned     prefix_flags;
+} affixes;
+
+static void add_glued(loader *L, const ynode *item, const ynode *list, const char *text,
+                      int before, unsigned char kind, unsigned flags, double value,
+                      uint32_t money_index)
+{
+    if (!list || list->kind != YNODE_SEQ) return;
+    for (size_t i = 0; i < list->count; i++) {
+        const ynode *a = list->items[i];
+        if (a->kind != YNODE_SCALAR) continue;
+        char *joined = before ? xasprintf("%s%s", a->value, text) : xasprintf("%s%s", text, a->value);
+        add_term(L, item, joined, kind, flags & ~(unsigned)TF_NATURAL, value, money_index);
+        free(joined);
+    }
+}
+
 /* One spelling item: a string, or {text, match_case, weak, before}. */
 static void add_spelling(loader *L, const ynode *item, unsigned char kind, unsigned flags,
-                         double value, uint32_t money_index, const ynode *prefixes)
+                         double value, uint32_t money_index, const affixes *glue)
 {
     const char *text = NULL;
     if (item->kind == YNODE_SCALAR) {
@@ -479,22 +512,19 @@ static void add_spelling(loader *L, const ynode *item, unsigned char kind, unsig
         return;
     }
     add_term(L, item, text, kind, flags, value, money_index);
-    if (prefixes && prefixes->kind == YNODE_SEQ) {
-        for (size_t i = 0; i < prefixes->count; i++) {
-            const ynode *pre = prefixes->items[i];
-            if (pre->kind != YNODE_SCALAR) continue;
-            char *joined = xasprintf("%s%s", pre->value, text);
-            add_term(L, item, joined, kind, flags & ~(unsigned)TF_NATURAL, value, money_index);
-            free(joined);
-        }
+    if (glue) {
+        add_glued(L, item, glue->prefixes, text, 1, kind, flags | glue->prefix_flags, value,
+                  money_index);
+        add_glued(L, item, glue->suffixes, text, 0, kind, flags, value, money_index);
     }
 }
 
 /* A word list: a string, a list, or a mapping from language to either.
- * prefixes (may be NULL) maps languages to glued prefixes. */
+ * prefixes and suffixes (may be NULL) map languages to glued words, added
+ * to the words of that language; a prefix adds prefix_flags. */
 static void add_word_list(loader *L, const ynode *n, unsigned char kind, unsigned flags,
                           double value, uint32_t money_index, const ynode *prefixes,
-                          const char *where)
+                          const ynode *suffixes, unsigned prefix_flags, const char *where)
 {
     if (!n) return;
     if (n->kind == YNODE_SCALAR || (n->kind == YNODE_MAP && ynode_get(n, "text"))) {
@@ -505,12 +535,14 @@ static void add_word_list(loader *L, const ynode *n, unsigned char kind, unsigne
     } else {
         for (size_t i = 0; i < n->count; i++) {
             const ynode *list = n->items[i];
-            const ynode *pre = prefixes ? ynode_get(prefixes, n->keys[i]->value) : NULL;
+            const char *lang = n->keys[i]->value;
+            affixes glue = {prefixes ? ynode_get(prefixes, lang) : NULL,
+                            suffixes ? ynode_get(suffixes, lang) : NULL, prefix_flags};
             if (list->kind == YNODE_SCALAR) {
-                add_spelling(L, list, kind, flags, value, money_index, pre);
+                add_spelling(L, list, kind, flags, value, money_index, &glue);
             } else if (expect_kind(L, list, YNODE_SEQ, where)) {
                 for (size_t j = 0; j < list->count; j++)
-                    add_spelling(L, list->items[j], kind, flags, value, money_index, pre);
+                    add_spelling(L, list->items[j], kind, flags, value, money_index, &glue);
             }
         }
     }
@@ -547,8 +579,26 @@ static uint32_t parse_money(loader *L, const ynode *entry, const char *code_key)
                 load_error(L, byc->keys[i], msg);
                 continue;
             }
+            /* a code, or {currency: TND, factor: 0.001} for a country that
+             * counts the unit differently */
             country_code *c = &m.by_country[m.country_count];
-            if (parse_currency_code(L, byc->items[i], c->code)) {
+            const ynode *val = byc->items[i], *code_node = val;
+            c->factor = 0;
+            if (val->kind == YNODE_MAP) {
+                static const char *const keys[] = {"currency", "factor", NULL};
+                if (!check_keys(L, val, keys, "a `by_country:` value")) continue;
+                const ynode *f = ynode_get(val, "factor");
+                code_node = ynode_get(val, "currency");
+                if (f && (ynode_number(f, &c->factor) != 0 || !(c->factor > 0))) {
+                    load_error(L, f, "`factor:` must be a positive number");
+                    continue;
+                }
+                if (!code_node) {
+                    load_error(L, val, "a `by_country:` mapping needs `currency:`");
+                    continue;
+                }
+            }
+            if (parse_currency_code(L, code_node, c->code)) {
                 memcpy(c->country, cc, 3);
                 m.country_count++;
             }
@@ -569,10 +619,12 @@ static uint32_t parse_money(loader *L, const ynode *entry, const char *code_key)
 static void load_currencies(loader *L, const ynode *root)
 {
     if (!expect_kind(L, root, YNODE_MAP, "`currencies:`")) return;
-    static const char *const top[] = {"prefixes", "list", NULL};
+    static const char *const top[] = {"prefixes", "suffixes", "list", NULL};
     check_keys(L, root, top, "`currencies:`");
     const ynode *prefixes = ynode_get(root, "prefixes");
     if (prefixes && !expect_kind(L, prefixes, YNODE_MAP, "`prefixes:`")) prefixes = NULL;
+    const ynode *suffixes = ynode_get(root, "suffixes");
+    if (suffixes && !expect_kind(L, suffixes, YNODE_MAP, "`suffixes:`")) suffixes = NULL;
     const ynode *list = ynode_get(root, "list");
     if (!list) {
         load_error(L, root, "`currencies:` needs a `list:` of currencies");
@@ -587,13 +639,17 @@ static void load_currencies(loader *L, const ynode *root)
         if (!check_keys(L, e, keys, "a currency")) continue;
         uint32_t m = parse_money(L, e, "code");
         if (m == NONE) continue;
-        add_word_list(L, ynode_get(e, "symbols"), TERM_CURRENCY, TF_BEFORE, 0, m, NULL,
+        add_word_list(L, ynode_get(e, "symbols"), TERM_CURRENCY, TF_BEFORE, 0, m, NULL, NULL, 0,
                       "`symbols:`");
-        add_word_list(L, ynode_get(e, "names"), TERM_CURRENCY, 0, 0, m, prefixes, "`names:`");
+        add_word_list(L, ynode_get(e, "names"), TERM_CURRENCY, 0, 0, m, prefixes, suffixes, 0,
+                      "`names:`");
     }
 }
 
-static void load_valued(loader *L, const ynode *list, unsigned char kind, const char *where)
+/* A list of {value, words}. prefixes (may be NULL) maps languages to glued
+ * words meaning "and" ("و" + "عشرين"). */
+static void load_valued(loader *L, const ynode *list, unsigned char kind, const ynode *prefixes,
+                        const char *where)
 {
     if (!list) return;
     if (!expect_kind(L, list, YNODE_SEQ, where)) return;
@@ -607,20 +663,32 @@ static void load_valued(loader *L, const ynode *list, unsigned char kind, const 
             load_error(L, vn ? vn : e, "`value:` must be a positive number");
             continue;
         }
-        add_word_list(L, ynode_get(e, "words"), kind, 0, v, NONE, NULL, "`words:`");
+        add_word_list(L, ynode_get(e, "words"), kind, 0, v, NONE, prefixes, NULL, TF_JOINED,
+                      "`words:`");
     }
 }
 
 static void load_number_words(loader *L, const ynode *root)
 {
     if (!expect_kind(L, root, YNODE_MAP, "`number_words:`")) return;
-    static const char *const top[] = {"multipliers", "numbers", "units", "ranges", "fillers", NULL};
+    static const char *const top[] = {"multipliers", "numbers", "prefixes", "fractions", "units",
+                                      "implied", "ranges", "fillers", NULL};
     check_keys(L, root, top, "`number_words:`");
-    load_valued(L, ynode_get(root, "multipliers"), TERM_MULTIPLIER, "`multipliers:`");
-    load_valued(L, ynode_get(root, "numbers"), TERM_NUMBER, "`numbers:`");
+    const ynode *prefixes = ynode_get(root, "prefixes");
+    if (prefixes && !expect_kind(L, prefixes, YNODE_MAP, "`prefixes:`")) prefixes = NULL;
+    load_valued(L, ynode_get(root, "multipliers"), TERM_MULTIPLIER, NULL, "`multipliers:`");
+    load_valued(L, ynode_get(root, "numbers"), TERM_NUMBER, prefixes, "`numbers:`");
+    load_valued(L, ynode_get(root, "fractions"), TERM_FRACTION, NULL, "`fractions:`");
 
-    const ynode *units = ynode_get(root, "units");
-    if (units && expect_kind(L, units, YNODE_SEQ, "`units:`")) {
+    /* units stand in for a currency ("80 مليون سنتيم"); implied units are
+     * multipliers that say the unit only when no currency is given ("60
+     * مليون" alone) */
+    static const char *const sections[] = {"units", "implied"};
+    for (int s = 0; s < 2; s++) {
+        const ynode *units = ynode_get(root, sections[s]);
+        char where[32];
+        snprintf(where, sizeof where, "`%s:`", sections[s]);
+        if (!units || !expect_kind(L, units, YNODE_SEQ, where)) continue;
         static const char *const keys[] = {"name", "currency", "by_country", "default",
                                            "factor", "words", "note", NULL};
         for (size_t i = 0; i < units->count; i++) {
@@ -629,20 +697,29 @@ static void load_number_words(loader *L, const ynode *root)
                 continue;
             uint32_t m = parse_money(L, e, "currency");
             if (m != NONE)
-                add_word_list(L, ynode_get(e, "words"), TERM_CURRENCY, 0, 0, m, NULL, "`words:`");
+                add_word_list(L, ynode_get(e, "words"), s ? TERM_IMPLIED : TERM_CURRENCY, 0, 0, m,
+                              NULL, NULL, 0, "`words:`");
         }
     }
 
     const ynode *ranges = ynode_get(root, "ranges");
     if (ranges && expect_kind(L, ranges, YNODE_MAP, "`ranges:`")) {
-        static const char *const keys[] = {"start", "to", "and", "end", NULL};
+        static const char *const keys[] = {"start", "to", "and", "end", "change", NULL};
         check_keys(L, ranges, keys, "`ranges:`");
-        add_word_list(L, ynode_get(ranges, "start"), TERM_START, 0, 0, NONE, NULL, "`start:`");
-        add_word_list(L, ynode_get(ranges, "to"), TERM_TO, 0, 0, NONE, NULL, "`to:`");
-        add_word_list(L, ynode_get(ranges, "and"), TERM_AND, 0, 0, NONE, NULL, "`and:`");
-        add_word_list(L, ynode_get(ranges, "end"), TERM_END, 0, 0, NONE, NULL, "`end:`");
+        static const struct {
+            const char   *key;
+            unsigned char kind;
+        } parts[] = {{"start", TERM_START}, {"to", TERM_TO},   {"and", TERM_AND},
+                     {"end", TERM_END},     {"change", TERM_CHANGE}};
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+            char where[32];
+            snprintf(where, sizeof where, "`%s:`", parts[i].key);
+            add_word_list(L, ynode_get(ranges, parts[i].key), parts[i].kind, 0, 0, NONE, NULL, NULL,
+                          0, where);
+        }
     }
-    add_word_list(L, ynode_get(root, "fillers"), TERM_FILLER, 0, 0, NONE, NULL, "`fillers:`");
+    add_word_list(L, ynode_get(root, "fillers"), TERM_FILLER, 0, 0, NONE, NULL, NULL, 0,
+                  "`fillers:`");
 }
 
 /* Frees the data and everything it owns. NULL is fine. */
@@ -737,6 +814,8 @@ typedef struct tok {
     double        value;      /* T_NUM: the number; T_TERM: a number word's value */
     double        mult;       /* T_TERM: multiplier, 0 when it is none */
     uint32_t      cur;        /* T_TERM: the currency term, NONE when none */
+    uint32_t      implied;    /* T_TERM: the money a multiplier implies, NONE when none */
+    double        fraction;   /* T_TERM: "and a half" = 0.5, 0 when none */
     unsigned      roles;      /* T_TERM: ROLE(kind) for each role */
     int32_t       cp;         /* T_PUNCT: the character */
     unsigned char kind;
@@ -744,6 +823,7 @@ typedef struct tok {
     unsigned char bad;        /* T_NUM: cannot be an amount */
     unsigned char used;       /* T_TERM: currency taken by an amount */
     unsigned char latin;      /* T_WORD, T_TERM: ends with a Latin letter */
+    unsigned char joined;     /* T_TERM: a number word with a glued "and" */
 } tok;
 
 typedef struct tok_list {
@@ -797,7 +877,9 @@ static size_t match_term(const price_data *p, const extract_input *in, size_t po
         uint32_t best = NONE;
         int best_score = -1;
         unsigned roles = 0;
-        double mult = 0, number = 0;
+        double mult = 0, number = 0, fraction = 0;
+        uint32_t implied = NONE;
+        int joined = 0;
         for (uint32_t id = p->nodes[hit_node[hits]].terms; id != NONE; id = p->terms[id].next) {
             const term *tm = &p->terms[id];
             int exact = orig_equals(in, pos, end, tm->raw, 0);
@@ -806,7 +888,12 @@ static size_t match_term(const price_data *p, const extract_input *in, size_t po
             if ((tm->flags & TF_SPELLED) && !folded) continue;
             roles |= ROLE(tm->kind);
             if (tm->kind == TERM_MULTIPLIER) mult = tm->value;
-            if (tm->kind == TERM_NUMBER) number = tm->value;
+            if (tm->kind == TERM_NUMBER) {
+                number = tm->value;
+                joined = (tm->flags & TF_JOINED) != 0;
+            }
+            if (tm->kind == TERM_FRACTION) fraction = tm->value;
+            if (tm->kind == TERM_IMPLIED && implied == NONE) implied = tm->money;
             if (tm->kind == TERM_CURRENCY) {
                 int score = exact ? 3 : folded ? 2 : (tm->flags & TF_NATURAL) ? 1 : 0;
                 if (score > best_score) {
@@ -821,6 +908,9 @@ static size_t match_term(const price_data *p, const extract_input *in, size_t po
         t->cur = best;
         t->mult = mult;
         t->value = number;
+        t->joined = (unsigned char)joined;
+        t->fraction = fraction;
+        t->implied = implied;
         t->latin = (unsigned char)is_latin_letter(last);
         return end;
     }
@@ -835,6 +925,7 @@ static int currency_or_end_at(const price_data *p, const extract_input *in, size
     if (pos >= in->len) return 1;
     tok t = {0};
     t.cur = NONE;
+    t.implied = NONE;
     return match_term(p, in, pos, &t) > pos && t.cur != NONE;
 }
 
@@ -966,6 +1057,7 @@ static size_t absorb_groups(const price_data *p, const extract_input *in, size_t
         while (after < len && decode_at(s, len, after, &n) == ' ') after += n;
         tok t = {0};
         t.cur = NONE;
+        t.implied = NONE;
         if (after < len && match_term(p, in, after, &t) > after && (t.cur != NONE || t.mult > 0))
             break;
         digits += c;
@@ -1072,6 +1164,7 @@ static void tokenise(const price_data *p, const extract_input *in, tok_list *out
         tok t;
         memset(&t, 0, sizeof t);
         t.cur = NONE;
+        t.implied = NONE;
         t.start = pos;
         t.gap = gap;
         tok *prev = out->count ? &out->items[out->count - 1] : NULL;
@@ -1084,11 +1177,20 @@ static void tokenise(const price_data *p, const extract_input *in, tok_list *out
                            (dots > 0 && dots <= 2 && digit_at(s, len, pos + dots, &m) >= 0 &&
                             left != '.' && !is_letter(left) && digit_of(left) < 0);
         size_t end;
-        if (number_start) {
+        if (number_start && prev && gap == 0 && prev->latin &&
+            (prev->kind == T_WORD || (prev->kind == T_TERM && prev->cur == NONE))) {
+            /* Digits glued to a Latin word are part of it: "A320", "k12",
+             * and Arabizi letters ("dafa3", "m3a"), which must not take the
+             * number after them ("dafa3 120 geneh" is 120, not 3120). */
+            int32_t last = cp;
+            while (pos < len && (digit_of(cp = decode_at(s, len, pos, &n)) >= 0 || is_letter(cp))) {
+                last = cp;
+                pos += n;
+            }
+            t.kind = T_WORD;
+            t.latin = (unsigned char)(is_latin_letter(last) || digit_of(last) >= 0);
+        } else if (number_start) {
             pos = lex_number(p, in, pos, &t);
-            if (prev && gap == 0 && prev->latin &&
-                (prev->kind == T_WORD || (prev->kind == T_TERM && prev->cur == NONE)))
-                t.bad = 1; /* A320, k12 */
         } else if ((end = match_term(p, in, pos, &t)) > pos) {
             pos = end;
         } else if (is_letter(cp)) {
@@ -1120,6 +1222,7 @@ typedef struct quantity {
     double value;       /* the number with its multipliers */
     double mult;        /* product of the multipliers, 1 when none */
     long   left, left2, right; /* currency tokens, -1 when none */
+    long   implied;     /* a multiplier token that implies a unit, -1 when none */
 } quantity;
 
 static int has_role(const tok *t, enum term_kind k)
@@ -1138,6 +1241,31 @@ static int good_number(const tok *t)
     return t->kind == T_NUM && !t->bad;
 }
 
+/* The largest power of 1000 not above v (1 below 1000): "الفين ونص" is
+ * 2000 + half of 1000, "مليون ونص" 1000000 + half of 1000000. */
+static double thousands_magnitude(double v)
+{
+    double m = 1;
+    while (m * 1000 <= v) m *= 1000;
+    return m;
+}
+
+/* The largest power of ten not above v. */
+static double decimal_magnitude(double v)
+{
+    double m = 1;
+    while (m * 10 <= v) m *= 10;
+    return m;
+}
+
+/* Whether a number word of value part may be added to the words read so
+ * far (value): "مية وعشرين" (100 + 20), and Arabic units before tens,
+ * "خمسة وعشرين" (5 + 20); not "الفين و تلات الاف", a range. */
+static int joins_number(double value, double part)
+{
+    return part < decimal_magnitude(value) || (value < 10 && part < 100 && fmod(part, 10) == 0);
+}
+
 /* Reads the amount whose number is token i. Returns 0 when there is none. */
 static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, quantity *a)
 {
@@ -1145,7 +1273,7 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
     int word = 0;
     if (good_number(t)) {
         a->value = t->value;
-    } else if (has_role(t, TERM_NUMBER)) {
+    } else if (has_role(t, TERM_NUMBER) && !t->joined) {
         a->value = t->value;
         word = 1;
     } else {
@@ -1153,18 +1281,51 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
     }
     a->num = i;
     a->mult = 1;
-    a->left = a->left2 = a->right = -1;
+    a->left = a->left2 = a->right = a->implied = -1;
     size_t j = i + 1;
-    if (!word) {
-        for (int k = 0; k < 2 && j < n && tk[j].kind == T_TERM && tk[j].mult > 0 && tk[j].gap <= 1;
-             k++, j++)
-            a->mult *= tk[j].mult;
+    /* "مية وعشرين", "مية و عشرين": number words joined by "and" add up */
+    while (word && j < n && tk[j].gap <= 1) {
+        size_t w = j;
+        if (has_role(&tk[j], TERM_AND) && j + 1 < n && tk[j + 1].gap <= 1) w = j + 1;
+        if (!has_role(&tk[w], TERM_NUMBER) || (w == j) != (tk[w].joined != 0) ||
+            !joins_number(a->value, tk[w].value))
+            break;
+        a->value += tk[w].value;
+        j = w + 1;
+    }
+    /* Multipliers; after number words only larger ones ("مية وعشرين مليون") */
+    double last_mult = 1;
+    for (int k = 0; k < 2 && j < n && tk[j].kind == T_TERM && tk[j].mult > 0 && tk[j].gap <= 1 &&
+                    (!word || tk[j].mult > a->value);
+         k++, j++) {
+        a->mult *= tk[j].mult;
+        last_mult = tk[j].mult;
+        if (tk[j].implied != NONE && a->implied < 0) a->implied = (long)j;
     }
     a->value *= a->mult;
-    /* "2 bin 500 euro": a smaller number right after a multiplier, then a currency */
-    if (a->mult > 1 && j + 1 < n && good_number(&tk[j]) && tk[j].gap <= 1 &&
-        tk[j].value < a->mult && free_currency(p, &tk[j + 1], 0) && tk[j + 1].gap <= 1) {
-        a->value += tk[j].value;
+    if (a->mult > 1 && j < n) {
+        /* "3 لاکھ 20 ہزار", "۲ میلیون و ۵۰۰ هزار": a smaller number with a
+         * smaller multiplier adds to the first */
+        size_t k = j;
+        if (has_role(&tk[k], TERM_AND) && tk[k].gap <= 1) k++;
+        if (k + 1 < n && good_number(&tk[k]) && tk[k].gap <= 1 && tk[k + 1].gap <= 1 &&
+            tk[k + 1].kind == T_TERM && tk[k + 1].mult > 0 && tk[k + 1].mult < a->mult &&
+            tk[k].value * tk[k + 1].mult < a->mult) {
+            a->value += tk[k].value * tk[k + 1].mult;
+            last_mult = tk[k + 1].mult;
+            j = k + 2;
+        } else if (k == j && j + 1 < n && good_number(&tk[j]) && tk[j].gap <= 1 &&
+                   tk[j].value < a->mult && free_currency(p, &tk[j + 1], 0) &&
+                   tk[j + 1].gap <= 1) {
+            /* "2 bin 500 euro": a smaller number right after a multiplier, then a currency */
+            a->value += tk[j].value;
+            j++;
+        }
+    }
+    /* "7 ملاين و نص", "مليون ونص", "الفين ونص": and a half of the last unit */
+    if (j < n && tk[j].kind == T_TERM && tk[j].fraction > 0 && tk[j].gap <= 1) {
+        double unit = a->mult > 1 ? last_mult : word ? thousands_magnitude(a->value) : 1;
+        a->value += tk[j].fraction * unit;
         j++;
     }
     a->after = j - 1;
@@ -1174,6 +1335,13 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
         free_currency(p, &tk[k + 1], 0) && tk[k + 1].gap <= 1)
         k++;
     if (k < n && free_currency(p, &tk[k], 0) && tk[k].gap <= 1) a->right = (long)k;
+    size_t tail = NONE;
+    /* "5 mlayen w nos", "3 mlayen et demi": the half after a unit */
+    if (a->right >= 0 && k + 1 < n && tk[k + 1].kind == T_TERM && tk[k + 1].fraction > 0 &&
+        tk[k + 1].gap <= 1 && tk[a->after].fraction == 0) {
+        a->value += tk[k + 1].fraction * (a->mult > 1 ? last_mult : 1);
+        tail = k + 1;
+    }
 
     if (!word && i > 0) {
         size_t m = i - 1;
@@ -1187,30 +1355,37 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
             if (m > 0 && tk[m].gap <= 1 && free_currency(p, &tk[m - 1], 1)) a->left2 = (long)m - 1;
         }
     }
-    if (word && a->right < 0) return 0;
+    if (word && a->right < 0 && a->implied < 0) return 0;
     /* "R$ 139 R$ 135": a currency between two numbers goes to the second
      * one when the first has its own on the left. */
     if (a->left >= 0 && a->right >= 0 && (size_t)a->right + 1 < n &&
         good_number(&tk[a->right + 1]) && tk[a->right + 1].gap <= 1 &&
-        (p->terms[tk[a->right].cur].flags & TF_BEFORE))
+        (p->terms[tk[a->right].cur].flags & TF_BEFORE) && tail == NONE)
         a->right = -1;
     a->first = a->left2 >= 0 ? (size_t)a->left2 : a->left >= 0 ? (size_t)a->left : i;
-    a->last = a->right >= 0 ? (size_t)a->right : a->after;
+    a->last = tail != NONE ? tail : a->right >= 0 ? (size_t)a->right : a->after;
     return 1;
 }
 
-static const char *money_resolve(const money *m, const char *cc)
+/* The code a money stands for in country cc, with its factor; NULL when
+ * neither the country nor a default resolves it. */
+static const char *money_resolve(const money *m, const char *cc, double *factor)
 {
+    *factor = m->factor;
     if (cc && cc[0])
         for (size_t i = 0; i < m->country_count; i++)
-            if (strcmp(m->by_country[i].country, cc) == 0) return m->by_country[i].code;
+            if (strcmp(m->by_country[i].country, cc) == 0) {
+                if (m->by_country[i].factor > 0) *factor = m->by_country[i].factor;
+                return m->by_country[i].code;
+            }
     return m->fallback[0] ? m->fallback : NULL;
 }
 
 /* The currency of an amount: the first resolved strong currency among left,
- * second left and right, else a resolved weak one. */
-static const char *amount_currency(const price_data *p, const tok *tk, const quantity *a,
-                                   const char *cc, double *factor)
+ * second left and right, else a resolved weak one. An amount with none of
+ * these takes the unit its multiplier implies ("60 مليون"). */
+static const char *amount_currency(const price_data *p, const tok *tk, size_t n_tokens,
+                                   const quantity *a, const char *cc, double *factor)
 {
     long cands[3] = {a->left, a->left2, a->right};
     for (int pass = 0; pass < 2; pass++) {
@@ -1218,14 +1393,14 @@ static const char *amount_currency(const price_data *p, const tok *tk, const qua
             if (cands[i] < 0) continue;
             const term *tm = &p->terms[tk[cands[i]].cur];
             if (((tm->flags & TF_WEAK) != 0) != (pass == 1)) continue;
-            const money *m = &p->moneys[tm->money];
-            const char *code = money_resolve(m, cc);
-            if (code) {
-                *factor = m->factor;
-                return code;
-            }
+            const char *code = money_resolve(&p->moneys[tm->money], cc, factor);
+            if (code) return code;
         }
     }
+    /* not "3 millions de migrants": a filler names what is counted */
+    if (a->left < 0 && a->left2 < 0 && a->right < 0 && a->implied >= 0 &&
+        !(a->after + 1 < n_tokens && has_role(&tk[a->after + 1], TERM_FILLER)))
+        return money_resolve(&p->moneys[tk[a->implied].implied], cc, factor);
     return NULL;
 }
 
@@ -1288,8 +1463,8 @@ static int try_range(const price_data *p, const extract_input *in, tok *tk, size
     }
     if (last + 1 < n && has_role(&tk[last + 1], TERM_END) && tk[last + 1].gap <= 1) last++;
     double fa = 1, fb = 1;
-    const char *ca = amount_currency(p, tk, a, cc, &fa);
-    const char *cb = amount_currency(p, tk, &b, cc, &fb);
+    const char *ca = amount_currency(p, tk, n, a, cc, &fa);
+    const char *cb = amount_currency(p, tk, n, &b, cc, &fb);
     if (!ca && !cb) return 0;
     if (ca && cb && strcmp(ca, cb) != 0) return 0;
     if (!ca) fa = fb;
@@ -1298,12 +1473,39 @@ static int try_range(const price_data *p, const extract_input *in, tok *tk, size
     if (a->mult == 1 && b.mult > 1 && av <= bv / b.mult) av *= b.mult;
     av *= fa;
     bv *= fb;
-    if (!(bv > av)) return 0;
-    emit(in, tk, a->first, last, av, bv, 1, ca ? ca : cb, out);
+    /* "subió de 3 mil a 12 mil dólares", "rose from 2000 to 3000", "ارتفع
+     * السعر من 3000 الى 5000": a price then and a price now, two prices. The
+     * change word stands before the start word, with at most one word (the
+     * subject) between them. */
+    size_t f = a->first;
+    int change = f >= 1 && tk[f].gap <= 1 && has_role(&tk[f - 1], TERM_CHANGE);
+    if (!change && f >= 2 && tk[f].gap <= 1 && has_role(&tk[f - 1], TERM_START))
+        for (size_t back = 2; back <= 3 && back <= f && !change; back++)
+            change = tk[f - back + 1].gap <= 1 && has_role(&tk[f - back], TERM_CHANGE);
+    if (change) {
+        emit(in, tk, a->first, a->last, av, 0, 0, ca ? ca : cb, out);
+        emit(in, tk, b.first, last, bv, 0, 0, cb ? cb : ca, out);
+    } else {
+        if (!(bv > av)) return 0;
+        emit(in, tk, a->first, last, av, bv, 1, ca ? ca : cb, out);
+    }
     mark_used(tk, a);
     mark_used(tk, &b);
     *next = last + 1;
     return 1;
+}
+
+/* Whether amount a, in brackets, says again the price found just before it
+ * in the same currency: "80 millions centimes (٨٠ مليون)", "5 mlyon (50
+ * alf dh)". */
+static int restates(const tok *tk, const quantity *a, double amount, const char *code,
+                    const price_list *out, size_t first_out)
+{
+    if (out->count <= first_out || a->first == 0) return 0;
+    const tok *open = &tk[a->first - 1];
+    const ofs_price *last = &out->items[out->count - 1];
+    return open->kind == T_PUNCT && open->cp == '(' && !last->has_max && last->amount == amount &&
+           strcmp(last->currency, code) == 0;
 }
 
 /* Whether the text can hold a price at all: a digit (ASCII, Arabic-Indic
@@ -1335,6 +1537,7 @@ void price_find(const price_data *p, const extract_input *in, const char *countr
     if (!p || !in || !in->text || in->len == 0 || p->term_count == 0) return;
     if (!may_hold_price(p, in->text, in->len)) return;
     const char *cc = country_context ? country_context : "";
+    size_t first_out = out->count;
     tok_list tl = {0};
     tokenise(p, in, &tl);
     tok *tk = tl.items;
@@ -1351,8 +1554,9 @@ void price_find(const price_data *p, const extract_input *in, const char *countr
             continue;
         }
         double factor = 1;
-        const char *code = amount_currency(p, tk, &a, cc, &factor);
-        if (code) emit(in, tk, a.first, a.last, a.value * factor, 0, 0, code, out);
+        const char *code = amount_currency(p, tk, n, &a, cc, &factor);
+        if (code && !restates(tk, &a, tidy(a.value * factor), code, out, first_out))
+            emit(in, tk, a.first, a.last, a.value * factor, 0, 0, code, out);
         mark_used(tk, &a);
         i = (code ? a.last : a.after) + 1;
     }

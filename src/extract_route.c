@@ -34,7 +34,8 @@
  *      A → B, A ➡️ B, A -> B, A 🚤 B       A to B (a chain A → B → C: A to C)
  *      A ← B, A ⬅️ B                        B to A
  *      A - B, Sfax-Lampedusa               A to B
- *      🇱🇾🇮🇹 (exactly two flags)              A to B
+ *      🇱🇾🇮🇹 (exactly two flags, in a sentence
+ *      that names no travel document)        A to B
  *      Zuwara Lampedusa (two names side by side, no cue, different
  *      countries, one of them a place)      A to B
  *
@@ -93,9 +94,10 @@ typedef struct mention {
     int              weak_cue;        /* its cue is one letter or "to or at": not enough for needs_cue */
     int              weak_to;         /* its cue is "à", "a", "au": to, or only at */
     int              weak_from;       /* its cue is Roman Urdu "se": from, or nothing */
-    int              suffix;          /* its role came from a Latin-script case suffix */
+    int              suffix;          /* its role came from a case suffix (Latin script, Sorani -ەوە) */
     int              cue_seen;        /* written with a Turkish case suffix after an apostrophe */
     int              at;              /* written with a locative case ending: "Belgrad'da" (in Belgrade) */
+    int              until;           /* its cue says the journey goes that far: "تا ایتالیا", "jusqu'à" */
     int              is_flag;
     int              merged;          /* a country next to it was folded in */
     int              group;
@@ -107,6 +109,7 @@ typedef struct group {
     int    weak;          /* its "to" may only mean "at" ("à Sousse") */
     int    weak_from;     /* its "from" may be no cue at all (Roman Urdu "se") */
     int    in_link;       /* part of a symbol link (step 4) */
+    int    until;         /* a member's cue says the journey goes that far ("until") */
     int    used;          /* taken as the origin or end of a route */
     int    paired;        /* an origin that some destination took */
 } group;
@@ -151,7 +154,7 @@ static unsigned phrase_cue(const ctx *c, size_t a, size_t b, int with_apos)
         len += kl;
     }
     if (with_apos) key[len++] = '\'';
-    return gaz_cue(c->g, key, len);
+    return gaz_cue(c->g, key, len) & ~(unsigned)GAZ_DOC_WORD;   /* no direction: see document_sentence */
 }
 
 /* Whether the gaps inside tokens [a, b) allow them to be one phrase. */
@@ -303,6 +306,33 @@ static int cue_after(const ctx *c, size_t last, int *weak_from)
     return GAZ_ROLE_NONE;
 }
 
+/* Whether the cue of mention m says how far the journey goes: "until" words
+ * before it, past articles ("jusqu'à la Libye", "تا ایتالیا", "heta
+ * Îtalyayê"), or after it (Pashto "تر ایټالیې پورې", Urdu "اٹلی تک"). */
+static int until_cue(const ctx *c, const mention *m)
+{
+    size_t j = m->first;
+    for (int steps = 0; j > 0 && steps < MAX_SKIPS; steps++) {
+        if (gap_after(c, j - 1) & ~(unsigned)(GAZ_GAP_SPACE | GAZ_GAP_COLON)) break;
+        unsigned bits = 0;
+        size_t len = 0;
+        for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1 && !len; n--) {
+            if (!phrase_ok(c, j - n, j)) continue;
+            bits = c->toks.items[j - 1].apos_after ? phrase_cue(c, j - n, j, 1) : 0;
+            if (!bits) bits = phrase_cue(c, j - n, j, 0);
+            if (bits) len = n;
+        }
+        if (bits & GAZ_CUE_UNTIL) return 1;
+        if (!len || !(bits & GAZ_SKIP_ARTICLE)) break;
+        j -= len;
+    }
+    size_t k = m->last + 1;
+    if (k >= c->toks.count || (gap_after(c, m->last) & ~(unsigned)GAZ_GAP_SPACE)) return 0;
+    for (size_t n = 1; n <= MAX_CUE_WORDS && k + n <= c->toks.count; n++)
+        if (phrase_ok(c, k, k + n) && (phrase_cue(c, k, k + n, 0) & GAZ_CUE_UNTIL_AFTER)) return 1;
+    return 0;
+}
+
 static void assign_roles(ctx *c)
 {
     for (size_t i = 0; i < c->nm; i++) {
@@ -319,6 +349,7 @@ static void assign_roles(ctx *c)
             }
         }
         if (m->role == GAZ_ROLE_NONE) m->role = cue_after(c, m->last, &m->weak_from);
+        m->until = m->role == GAZ_ROLE_TO && until_cue(c, m);
     }
 }
 
@@ -470,6 +501,20 @@ static void merge_appositions(ctx *c)
                             (a->entry->kind == GAZ_COUNTRY || b->entry->kind == GAZ_COUNTRY) &&
                             a->entry->kind != GAZ_REGION && b->entry->kind != GAZ_REGION &&
                             !(a->role && b->role && a->role != b->role) && !b->conj;
+            /* "salidas desde Altar Sonora": a place followed by another of
+             * its country with only a space between and no cue of its own is
+             * the place and its region, one place */
+            size_t nt;
+            int place_and_region = !mergeable && a->entry->kind == GAZ_PLACE && b->entry->kind == GAZ_PLACE &&
+                                   a->entry != b->entry && strcmp(a->entry->country, b->entry->country) == 0 &&
+                                   between(c, a, b, &nt) == GAZ_GAP_SPACE && nt == 0 && !b->role && !b->conj &&
+                                   !a->is_flag && !b->is_flag;
+            if (place_and_region) {
+                a->last = b->last;
+                a->end = b->end;
+                a->needs_cue = a->needs_cue && b->needs_cue;
+                continue;
+            }
             if (mergeable) {
                 if (a->entry->kind == GAZ_COUNTRY && b->entry->kind == GAZ_PLACE) a->entry = b->entry;
                 if (!a->role) a->role = b->role;
@@ -560,6 +605,7 @@ static int coordinated(const ctx *c, const mention *a, const mention *b)
     if (bits & (GAZ_GAP_BREAK | GAZ_GAP_ARROW | GAZ_GAP_BACK | GAZ_GAP_DASH | GAZ_GAP_OTHER | GAZ_GAP_COLON))
         return 0;
     if (b->role != GAZ_ROLE_NONE && b->role != a->role) return 0;
+    if (b->until && !a->until) return 0;   /* "to Croatia, until Italy": a further stop, not a list */
     if (b->conj && nt == 0) return 1;
     if (nt == 0) return (bits & GAZ_GAP_LIST) != 0;
     if (nt > 3) return 0;
@@ -587,10 +633,12 @@ static void make_groups(ctx *c)
                 m->role = a->role;
                 m->group = a->group;
                 c->gr[c->ngr - 1].last = i;
+                c->gr[c->ngr - 1].until |= m->until;
                 continue;
             }
         }
-        group g = {i, i, m->role == GAZ_ROLE_BETWEEN ? GAZ_ROLE_NONE : m->role, m->weak_to, m->weak_from, 0, 0, 0};
+        group g = {i, i, m->role == GAZ_ROLE_BETWEEN ? GAZ_ROLE_NONE : m->role, m->weak_to, m->weak_from, 0, 0, 0, 0};
+        g.until = m->until && g.role == GAZ_ROLE_TO;
         m->group = (int)c->ngr;
         VEC_PUSH(c->gr, c->ngr, c->grcap, g);
     }
@@ -615,6 +663,19 @@ static void add_pairs(ctx *c, const group *from, const group *to)
 
 enum { LINK_NONE, LINK_FWD, LINK_BACK, LINK_FLAGS, LINK_SIDE };
 
+/* Whether the sentence of mention m names a travel document ("فيزا شنغن
+ * 🇫🇷🇪🇸", "passports 🇩🇪🇸🇪"): two flags there are the countries of the
+ * document, not a route. */
+static int document_sentence(const ctx *c, const mention *m)
+{
+    size_t sentence = c->sentence[m->first];
+    for (size_t k = 0; k < c->toks.count; k++)
+        if (c->sentence[k] == sentence &&
+            (gaz_cue(c->g, gaz_token_key(&c->toks, k), c->toks.items[k].key_len) & GAZ_DOC_WORD))
+            return 1;
+    return 0;
+}
+
 /* How group k+1 is tied to group k by symbols. */
 static int link_between(const ctx *c, size_t k)
 {
@@ -632,7 +693,7 @@ static int link_between(const ctx *c, size_t k)
     if (bits & ~(unsigned)GAZ_GAP_SPACE) return LINK_NONE;
     const group *ga = &c->gr[k], *gb = &c->gr[k + 1];
     if (ga->first != ga->last || gb->first != gb->last) return LINK_NONE;
-    if (a->is_flag && b->is_flag) return LINK_FLAGS;
+    if (a->is_flag && b->is_flag) return document_sentence(c, a) ? LINK_NONE : LINK_FLAGS;
     if (!a->role && !b->role && strcmp(a->entry->country, b->entry->country) != 0 &&
         (a->entry->kind == GAZ_PLACE || b->entry->kind == GAZ_PLACE) && !a->is_flag && !b->is_flag)
         return LINK_SIDE;
@@ -794,6 +855,15 @@ static long implied_origin(const ctx *c, size_t first, size_t last)
             strcmp(group_country(c, g), group_country(c, head)) != 0)
             return (long)p;
     }
+    /* else one named after them: "گەشت بۆ ئەڵمانیا لە ڕێگای بێلاڕووسەوە" (a
+     * trip to Germany by way of Belarus) starts in Belarus */
+    for (size_t p = last + 1; p < c->ngr && same_sentence(c, &c->gr[last], &c->gr[p]); p++) {
+        const group *g = &c->gr[p];
+        if (g->role == GAZ_ROLE_FROM || g->role == GAZ_ROLE_TO) break;
+        if (g->role == GAZ_ROLE_VIA && !g->in_link && !g->used && group_country(c, g)[0] &&
+            strcmp(group_country(c, g), group_country(c, head)) != 0)
+            return (long)p;
+    }
     return -1;
 }
 
@@ -862,8 +932,10 @@ static void cue_routes(ctx *c)
              * Algeciras"), unless the second may mean "at" ("à Menton") or
              * only names a place inside the first ("pour la Libye ...
              * jusqu'à Sebha") */
+            /* "از بوسنی به کرواسی ...، ۳۰۰۰ یورو تا ایتالیا": a stop that the
+             * journey goes "until" is its end, past the one before */
             unsigned link = words_between(c, &c->gr[last], &c->gr[p]);
-            if (!(link & GAZ_SEQ) &&
+            if (!(link & GAZ_SEQ) && !(c->gr[p].until && !inside_country(c, &c->gr[last], &c->gr[p])) &&
                 (origin_before || c->gr[p].weak || inside_country(c, &c->gr[last], &c->gr[p])))
                 break;
             last = p;
@@ -894,6 +966,13 @@ static void cue_routes(ctx *c)
         size_t next = k + 1;   /* "پاکستان سے لیبیا کے راستے اٹلی": past the places it goes through */
         while (next < c->ngr && c->gr[next].role == GAZ_ROLE_VIA && same_sentence(c, from, &c->gr[next])) next++;
         if (next < c->ngr && origin_candidate(c, &c->gr[next], from) && close_after(c, k, next)) to = (long)next;
+        /* nothing after the places it goes through: the last of them ends the
+         * journey ("ئەوانەی لە بێلاڕووسن ... لە ڕێگای لاتڤیاوە بپەڕنەوە",
+         * those in Belarus, cross by way of Latvia) */
+        if (to < 0 && next > k + 1 && (next >= c->ngr || !same_sentence(c, from, &c->gr[next])) &&
+            !c->gr[next - 1].in_link && !c->gr[next - 1].used &&
+            strcmp(group_country(c, &c->gr[next - 1]), group_country(c, from)) != 0 && group_country(c, &c->gr[next - 1])[0])
+            to = (long)(next - 1);
         if (from->weak_from) {   /* "Libya se Italy" only */
             if (to >= 0) pair_groups(c, (long)k, (size_t)to, (size_t)to);
             continue;
@@ -926,6 +1005,48 @@ static void cue_routes(ctx *c)
         pair_groups(c, from, waiting[w].first, waiting[w].last);
     }
     free(waiting);
+}
+
+/* A journey goes as far as its last stated stop: a route is extended to a
+ * place named after its end, within FAR_ORIGIN_TOKENS words and before any
+ * new origin, that the text says the journey goes "until" and that no
+ * route starts from or ends in ("... هرات - مشهد - ماکو - وان. گارانتی تا
+ * استانبول" is Herat to Istanbul; "ګیم له بوسنیا څخه کروشیا ته ... ټکسي
+ * تر ایټالیې پورې" is Bosnia to Italy). A place is not replaced by its own
+ * country. */
+static void extend_to_last_stop(ctx *c)
+{
+    char *in_full = xcalloc(c->nm + 1, 1);
+    for (size_t i = 0; i < c->npairs; i++)
+        if (c->pairs[i].from >= 0) {
+            in_full[c->pairs[i].from] = 1;
+            in_full[c->pairs[i].to] = 1;
+        }
+    for (size_t i = 0; i < c->npairs; i++) {
+        if (c->pairs[i].from < 0) continue;
+        const mention *from = &c->m[c->pairs[i].from];
+        size_t to = c->pairs[i].to;
+        if (c->pairs[i].from > (long)to) continue;   /* "to Italy from Zuwara": the text goes on elsewhere */
+        /* an end written with an arrow is the end, whatever its sentence
+         * says next ("Abidjan ➡️ Espagne : transport jusqu'au Maroc") */
+        int linked = c->gr[c->m[to].group].in_link;
+        size_t best = to;
+        for (size_t k = to + 1; k < c->nm; k++) {
+            const mention *m = &c->m[k];
+            if (m->first - c->m[best].last > FAR_ORIGIN_TOKENS) break;
+            if (m->role == GAZ_ROLE_FROM || in_full[k]) break;   /* a new journey */
+            if (!m->until || !m->entry->country[0] || strcmp(m->entry->country, from->entry->country) == 0) continue;
+            if (linked && c->sentence[m->first] == c->sentence[c->m[to].last] &&
+                strcmp(m->entry->country, c->m[to].entry->country) != 0)
+                continue;
+            const gaz_entry *cur = c->m[best].entry;
+            if (m->entry == cur) continue;
+            if (m->entry->kind == GAZ_COUNTRY && strcmp(m->entry->country, cur->country) == 0) continue;
+            best = k;
+        }
+        c->pairs[i].to = best;
+    }
+    free(in_full);
 }
 
 /* Whether another pair joins the same two countries as pair i: pair i
@@ -962,10 +1083,12 @@ static void refine_ends(ctx *c)
             if (cur < 0 || c->m[cur].entry->kind != GAZ_COUNTRY) continue;
             if (covered_by_other(c, i)) break;   /* 🇦🇫➡️🇹🇷 beside "Kabil'den İstanbul'a" */
             /* "تونس - جنوة": a name that is also a city of that country is
-             * the city when the other end is a city */
+             * the city when the other end is a city and a dash or arrow
+             * links them, as in a ferry line; with words it is the country
+             * ("من الجزائر إلى جدة") */
             long other = end == 0 ? (long)c->pairs[i].to : c->pairs[i].from;
             mention *end_m = &c->m[cur];
-            if (other >= 0 && c->m[other].entry->kind == GAZ_PLACE) {
+            if (other >= 0 && c->m[other].entry->kind == GAZ_PLACE && c->gr[end_m->group].in_link) {
                 int done = 0;
                 for (size_t k = 0; k < end_m->ncands && !done; k++)
                     if (end_m->cands[k].entry->kind == GAZ_PLACE &&
@@ -1164,6 +1287,7 @@ void route_find(const gazetteer *g, const extract_input *in, route_list *out, ch
         make_groups(&c);
         symbol_routes(&c);
         cue_routes(&c);
+        extend_to_last_stop(&c);
         refine_ends(&c);
 #ifdef OFS_ROUTE_DEBUG
         debug_dump(&c);

@@ -67,6 +67,10 @@
  *                   vowel harmony ("Almanya" + "ya", never + "ye": Kurmanji
  *                   "Almanyayê" is "of Germany"), so that ordinary words do
  *                   not turn into places.
+ *   Kurmanji:       stem + oblique case ending, without vowel harmony:
+ *                   "ji Bosnayê" (from Bosnia), "li Yewnanistanê" (in
+ *                   Greece); the ending says no direction, the word before
+ *                   does.
  *
  * Everything is read-only once loaded: any number of threads may share a
  * gazetteer.
@@ -216,7 +220,8 @@ struct gazetteer {
     sym_list    syms[SYM_COUNT];
     int32_t    *sym_cps;         /* every code point of every symbol, sorted */
     size_t      nsym_cps, sym_cps_cap;
-    affix_list  arabic_prefixes, arabic_suffixes, latin_prefixes, ethiopic_prefixes, turkish_suffixes;
+    affix_list  arabic_prefixes, arabic_suffixes, latin_prefixes, ethiopic_prefixes, turkish_suffixes,
+                kurmanji_suffixes;
     ofs_norm   *norm;            /* used while loading */
 };
 
@@ -903,13 +908,15 @@ static void load_affixes(gazetteer *g, const char *file, const ynode *map, affix
 static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diags *d)
 {
     static const char *const known[] = {"from", "to", "via", "between", "from_after", "to_after", "via_after",
-                                        "to_or_at", "at", "from_after_weak", "sequence", "not", "not_after", "skip", "conjunctions",
+                                        "to_or_at", "at", "from_after_weak", "sequence", "not", "not_after", "until",
+                                        "until_after", "documents", "skip", "conjunctions",
                                         "symbols", "arabic_prefixes", "arabic_suffixes", "latin_prefixes",
-                                        "ethiopic_prefixes", "turkish_suffixes", NULL};
+                                        "ethiopic_prefixes", "turkish_suffixes", "kurmanji_suffixes", NULL};
     static const unsigned bits[] = {GAZ_CUE_FROM, GAZ_CUE_TO, GAZ_CUE_VIA, GAZ_CUE_BETWEEN,
                                     GAZ_CUE_FROM_AFTER, GAZ_CUE_TO_AFTER, GAZ_CUE_VIA_AFTER,
                                     GAZ_CUE_TO_WEAK, GAZ_CUE_AT, GAZ_CUE_FROM_AFTER_WEAK, GAZ_SEQ,
-                                    GAZ_NOT, GAZ_NOT_AFTER};
+                                    GAZ_NOT, GAZ_NOT_AFTER, GAZ_CUE_TO | GAZ_CUE_UNTIL,
+                                    GAZ_CUE_TO_AFTER | GAZ_CUE_UNTIL_AFTER, GAZ_DOC_WORD};
     if (map->kind != YNODE_MAP) {
         diag_add(d, OFS_ERROR, file, map->line, map->col, "route_cues: expected a mapping, found %s",
                  ynode_kind_name(map));
@@ -970,6 +977,8 @@ static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diag
         load_affixes(g, file, n, &g->ethiopic_prefixes, simple_names, simple_slots, simple_roles, d);
     if ((n = ynode_get(map, "turkish_suffixes")))
         load_affixes(g, file, n, &g->turkish_suffixes, simple_names, simple_slots, simple_roles, d);
+    if ((n = ynode_get(map, "kurmanji_suffixes")))
+        load_affixes(g, file, n, &g->kurmanji_suffixes, simple_names, simple_slots, simple_roles, d);
 }
 
 /* After loading, a name that is both a country and a place of that
@@ -1084,7 +1093,7 @@ void gazetteer_free(gazetteer *g)
         free(g->syms[s].lens);
     }
     affix_list *lists[] = {&g->arabic_prefixes, &g->arabic_suffixes, &g->latin_prefixes, &g->ethiopic_prefixes,
-                           &g->turkish_suffixes};
+                           &g->turkish_suffixes, &g->kurmanji_suffixes};
     for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
         for (size_t i = 0; i < lists[l]->count; i++) free(lists[l]->items[i].text);
         free(lists[l]->items);
@@ -1163,6 +1172,7 @@ typedef struct word_form {
     char   key[192];
     size_t len;
     int    role, conj;
+    int    suffix;   /* a case ending was taken off the end of the word */
 } word_form;
 
 #define MAX_FORMS 48
@@ -1228,6 +1238,7 @@ static void add_form(word_form *forms, size_t *nforms, const char *a, size_t ale
     f->len = n;
     f->role = role;
     f->conj = conj;
+    f->suffix = 0;
     (*nforms)++;
 }
 
@@ -1313,15 +1324,20 @@ static void prefix_forms(const affix_list *list, const char *raw, size_t len, si
     }
 }
 
-/* The readings of a word with one attached suffix (from list) taken off. */
+/* The readings of a word with one attached suffix (from list) taken off,
+ * leaving at least min_letters letters, one more before a one-letter
+ * suffix (Sorani "پرون", yesterday, is no "پرو" + "ن"). */
 static void suffix_forms(const affix_list *list, const char *raw, size_t len, size_t min_letters, word_form *forms,
                          size_t *nforms)
 {
     for (size_t i = 0; i < list->count; i++) {
         const affix *a = &list->items[i];
         if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
-        if (count_letters(raw, len - a->len) < min_letters) continue;
+        size_t need = min_letters + (count_letters(a->text, a->len) < 2 ? 1 : 0);
+        if (count_letters(raw, len - a->len) < need) continue;
+        size_t before = *nforms;
         add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
+        if (*nforms > before) forms[before].suffix = 1;
     }
 }
 
@@ -1345,7 +1361,9 @@ static int harmonic(const char *stem, size_t slen, const char *suffix, size_t xl
     return 1;
 }
 
-/* The readings of a Latin-script word: Arabizi prefixes, Turkish suffixes. */
+/* The readings of a Latin-script word: Arabizi prefixes, Turkish suffixes
+ * (with vowel harmony), then Kurmanji case endings (without: "Bosnayê",
+ * "Yewnanistanê" are oblique forms, whatever their vowels). */
 static void latin_forms(const gazetteer *g, const char *raw, size_t len, int with_prefixes, word_form *forms,
                         size_t *nforms, size_t *nprefix)
 {
@@ -1358,6 +1376,14 @@ static void latin_forms(const gazetteer *g, const char *raw, size_t len, int wit
         size_t suffix_letters = count_letters(a->text, a->len);
         if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
         if (!harmonic(raw, len - a->len, a->text, a->len)) continue;
+        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
+    }
+    for (size_t i = 0; i < g->kurmanji_suffixes.count; i++) {
+        const affix *a = &g->kurmanji_suffixes.items[i];
+        if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
+        size_t stem_letters = count_letters(raw, len - a->len);
+        size_t suffix_letters = count_letters(a->text, a->len);
+        if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
         add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
     }
 }
@@ -1463,7 +1489,8 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
             m->ncands = nc;
             m->role = forms[f].role;
             m->conj = forms[f].conj;
-            m->suffix = m->apostrophe = 0;
+            m->suffix = forms[f].suffix;   /* Sorani "لە ڕێگای بۆسنەوە": the word before wins */
+            m->apostrophe = 0;
             m->at = m->role == GAZ_ROLE_AT;
             if (m->at) m->role = GAZ_ROLE_NONE;
             int sr = apostrophe_suffix(g, t, i + n);   /* "İzmir'den", "Kanarya Adaları'na" */

@@ -71,7 +71,10 @@ enum {
     GAZ_CUE_FROM_AFTER_WEAK = 1u << 13, /* after a place: Roman Urdu "se" (also French "se") */
     GAZ_SEQ = 1u << 14,            /* "then", "puis", "ثم": one stop after another */
     GAZ_NOT = 1u << 15,            /* before a place or its cue: "not from Laayoune", "mouch Athina" */
-    GAZ_NOT_AFTER = 1u << 16       /* after a place: Turkish "Kapıkule'den değil" */
+    GAZ_NOT_AFTER = 1u << 16,      /* after a place: Turkish "Kapıkule'den değil" */
+    GAZ_CUE_UNTIL = 1u << 17,      /* before a place: "until", "jusqu'à", "تا": the end of the journey */
+    GAZ_CUE_UNTIL_AFTER = 1u << 18,/* after a place: Urdu "تک", Pashto "پورې" */
+    GAZ_DOC_WORD = 1u << 19        /* "visa", "passport": two flags beside it are no route */
 };
 
 /* Symbols between two places (matched as substrings of the gap). */
@@ -143,7 +146,8 @@ typedef struct gaz_match {
     size_t          ncands;
     int             role;          /* GAZ_ROLE_* from an attached prefix or a case suffix */
     int             conj;          /* 1 when an attached "و"/"ف" joins it to what precedes */
-    int             suffix;        /* 1 when a Latin-script case suffix was taken off */
+    int             suffix;        /* 1 when a case suffix was taken off (Latin-script, or Sorani
+                                    * "-ەوە"): a word before the name then says more */
     int             apostrophe;    /* 1 when that suffix was written after an apostrophe */
     int             at;            /* 1 when that suffix says where, not whither ("Belgrad'da") */
 } gaz_match;
@@ -151,8 +155,8 @@ typedef struct gaz_match {
 /* Looks for the longest name (one to four words) that starts at token i,
  * including words with attached Arabic prefixes ("والطليان", "لليبيا"),
  * Sorani Kurdish suffixes ("هەولێرەوە"), Tigrinya prefixes ("ብሱዳን"),
- * Arabizi prefixes ("ltalya") and Turkish case suffixes ("İzmir'den",
- * "Libyadan"). Only entries of the kinds in kind_mask (1 << GAZ_*) count.
+ * Arabizi prefixes ("ltalya"), Turkish case suffixes ("İzmir'den",
+ * "Libyadan") and Kurmanji case endings ("Bosnayê"). Only entries of the kinds in kind_mask (1 << GAZ_*) count.
  * Returns 1 and fills m, or 0. */
 int gaz_match_at(const gazetteer *g, const char *text, const gaz_tokens *t, size_t i,
                  unsigned kind_mask, gaz_match *m);
