@@ -169,8 +169,7 @@ struct price_data {
     size_t     node_count, node_cap;
     trie_edge *edges;
     size_t     edge_count;
-    char     **number_words; /* keys of number words ("الفين"), for a quick pre-check */
-    size_t     number_word_count, number_word_cap;
+    size_t     number_word_count; /* number words ("الفين"): with any, every text is tokenised */
 };
 
 /* ---- characters --------------------------------------------------------- */
@@ -449,10 +448,7 @@ static void add_term(loader *L, const ynode *at, const char *raw, unsigned char 
         }
         last = id;
     }
-    if (kind == TERM_NUMBER) {
-        char *copy = xstrdup(key);
-        VEC_PUSH(p->number_words, p->number_word_count, p->number_word_cap, copy);
-    }
+    if (kind == TERM_NUMBER) p->number_word_count++;
     term t = {xstrdup(raw), key, NONE, money_index, flags, value, kind};
     VEC_PUSH(p->terms, p->term_count, p->term_cap, t);
     uint32_t id = (uint32_t)(p->term_count - 1);
@@ -731,8 +727,6 @@ void price_data_free(price_data *p)
         free(p->terms[i].key);
     }
     for (size_t i = 0; i < p->money_count; i++) free(p->moneys[i].by_country);
-    for (size_t i = 0; i < p->number_word_count; i++) free(p->number_words[i]);
-    free(p->number_words);
     free(p->edges);
     free(p->terms);
     free(p->moneys);
@@ -1509,8 +1503,9 @@ static int restates(const tok *tk, const quantity *a, double amount, const char 
 }
 
 /* Whether the text can hold a price at all: a digit (ASCII, Arabic-Indic
- * U+0660-0669, Persian U+06F0-06F9) or a number word. Most chat lines have
- * neither, and skip tokenising. */
+ * U+0660-0669, Persian U+06F0-06F9), or, when the data has number words
+ * ("ألفين", "mil"), any text: with hundreds of them, tokenising (one trie
+ * walk per word) costs less than looking for each word in the text. */
 static int may_hold_price(const price_data *p, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -1522,9 +1517,7 @@ static int may_hold_price(const price_data *p, const char *s, size_t len)
                 return 1;
         }
     }
-    for (size_t i = 0; i < p->number_word_count; i++)
-        if (strstr(s, p->number_words[i])) return 1;
-    return 0;
+    return p->number_word_count > 0;
 }
 
 /* Appends to out every price in the text, in text order, with spans in the
