@@ -382,67 +382,6 @@ int prefilter_always(const prefilter *p, size_t u) { return u < p->count ? p->al
 
 #else /* no libhs: PCRE2 alone */
 
-/* Orders a unit's atoms by length, longest first (then bytes), so that
- * drop_contained_atoms handles an atom before any atom inside it. */
-static int cmp_longest_first(const void *a, const void *b)
-{
-    const atom_entry *x = a, *y = b;
-    if (x->len != y->len) return x->len < y->len ? 1 : -1;
-    return memcmp(x->atom, y->atom, x->len);
-}
-
-/* Where atom[0..len) is among e[0..n) (sorted by cmp_longest_first), or -1. */
-static long find_atom(const atom_entry *e, size_t n, const char *atom, size_t len)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        size_t lm = e[mid].len;
-        int c = lm != len ? (lm < len ? -1 : 1) : memcmp(e[mid].atom, atom, len);
-        /* longest first: a longer entry sorts before */
-        if (lm != len) c = -c;
-        if (c == 0) return (long)mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return -1;
-}
-
-/* Drops each literal atom of one unit that contains another of its atoms:
- * wherever the longer one occurs, the shorter one does too, so the unit is
- * found all the same. The shorter atom's distance back to the match start
- * grows by where it sits inside the longer one, so that its windows cover
- * the dropped atom's. Fewer literals make a smaller database, compiled
- * faster and in less memory ("pasaporte", "pasaportes" -> "pasaport").
- * Returns the number of entries kept, moved to the front of e. */
-static size_t drop_contained_atoms(atom_entry *e, size_t n)
-{
-    if (n < 2) return n;
-    qsort(e, n, sizeof *e, cmp_longest_first);
-    unsigned char *dropped = xcalloc(n, 1);
-    for (size_t i = 0; i < n; i++) {
-        const char *a = e[i].atom;
-        size_t len = e[i].len;
-        if (a[0] == '\x01') continue; /* a class atom */
-        for (size_t from = 0; from < len && !dropped[i]; from++) {
-            if (((unsigned char)a[from] & 0xC0) == 0x80) continue; /* inside a character */
-            for (size_t m = len - from - (from == 0); m >= 1; m--) {
-                long j = find_atom(e, n, a + from, m);
-                if (j < 0 || (size_t)j == i || dropped[j]) continue;
-                size_t need = e[i].before == OFS_UNBOUNDED ? OFS_UNBOUNDED : e[i].before + from;
-                if (e[j].before != OFS_UNBOUNDED && (need == OFS_UNBOUNDED || need > e[j].before)) e[j].before = need;
-                dropped[i] = 1;
-                break;
-            }
-        }
-    }
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!dropped[i]) e[kept++] = e[i];
-    free(dropped);
-    return kept;
-}
-
 prefilter *prefilter_build(const pattern_table *t)
 {
     (void)t;
