@@ -172,6 +172,24 @@ static unsigned token_cue(const ctx *c, size_t tok)
     return bits;
 }
 
+/* The cue of the longest phrase (up to MAX_CUE_WORDS words) that ends just
+ * before token j, its form with an apostrophe first; its length in words
+ * in *len (0 and no bits when none). */
+static unsigned cue_ending_at(const ctx *c, size_t j, size_t *len)
+{
+    for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1; n--) {
+        if (!phrase_ok(c, j - n, j)) continue;
+        unsigned bits = c->toks.items[j - 1].apos_after ? phrase_cue(c, j - n, j, 1) : 0;
+        if (!bits) bits = phrase_cue(c, j - n, j, 0);
+        if (bits) {
+            *len = n;
+            return bits;
+        }
+    }
+    *len = 0;
+    return 0;
+}
+
 static int role_of_bits(unsigned bits)
 {
     if (bits & GAZ_CUE_BETWEEN) return GAZ_ROLE_BETWEEN;
@@ -314,14 +332,8 @@ static int until_cue(const ctx *c, const mention *m)
     size_t j = m->first;
     for (int steps = 0; j > 0 && steps < MAX_SKIPS; steps++) {
         if (gap_after(c, j - 1) & ~(unsigned)(GAZ_GAP_SPACE | GAZ_GAP_COLON)) break;
-        unsigned bits = 0;
-        size_t len = 0;
-        for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1 && !len; n--) {
-            if (!phrase_ok(c, j - n, j)) continue;
-            bits = c->toks.items[j - 1].apos_after ? phrase_cue(c, j - n, j, 1) : 0;
-            if (!bits) bits = phrase_cue(c, j - n, j, 0);
-            if (bits) len = n;
-        }
+        size_t len;
+        unsigned bits = cue_ending_at(c, j, &len);
         if (bits & GAZ_CUE_UNTIL) return 1;
         if (!len || !(bits & GAZ_SKIP_ARTICLE)) break;
         j -= len;
@@ -365,14 +377,8 @@ static int negated(const ctx *c, const mention *m)
     for (int steps = 0; j > 0 && steps < MAX_SKIPS; steps++) {
         /* only white space: "Pas-de-Calais" is a name, not "pas de Calais" */
         if (gap_after(c, j - 1) & ~(unsigned)GAZ_GAP_SPACE) return 0;
-        size_t len = 0;
-        unsigned bits = 0;
-        for (size_t n = j < MAX_CUE_WORDS ? j : MAX_CUE_WORDS; n >= 1 && !len; n--) {
-            if (!phrase_ok(c, j - n, j)) continue;
-            bits = c->toks.items[j - 1].apos_after ? phrase_cue(c, j - n, j, 1) : 0;
-            if (!bits) bits = phrase_cue(c, j - n, j, 0);
-            if (bits) len = n;
-        }
+        size_t len;
+        unsigned bits = cue_ending_at(c, j, &len);
         if (bits & GAZ_NOT) return 1;
         if (!len || !(bits & (CUE_BEFORE | GAZ_CUE_TO_WEAK | GAZ_CUE_AT | SKIP_BITS | GAZ_SKIP_OF))) return 0;
         j -= len;
@@ -387,12 +393,14 @@ static int negated(const ctx *c, const mention *m)
 static void drop_negated(ctx *c)
 {
     size_t out = 0;
-    c->ruled_out = xcalloc(c->nm + 1, sizeof *c->ruled_out);
-    c->ruled_out_cands = xcalloc(c->nm + 1, sizeof *c->ruled_out_cands);
     for (size_t i = 0; i < c->nm; i++) {
         mention *m = &c->m[i];
         if (negated(c, m)) {
             if (m->entry->kind != GAZ_PLACE) continue;
+            if (!c->ruled_out) { /* the rare text with a negated place */
+                c->ruled_out = xcalloc(c->nm + 1, sizeof *c->ruled_out);
+                c->ruled_out_cands = xcalloc(c->nm + 1, sizeof *c->ruled_out_cands);
+            }
             gaz_entry *country = &c->ruled_out[i];
             country->kind = GAZ_COUNTRY;
             memcpy(country->country, m->entry->country, 3);

@@ -1361,6 +1361,23 @@ static int harmonic(const char *stem, size_t slen, const char *suffix, size_t xl
     return 1;
 }
 
+/* Adds the readings of raw with one of the case endings taken off: the
+ * stem keeps at least four letters (five for a one-letter ending), and
+ * with harmony the ending must agree with the stem's vowels. */
+static void ending_forms(const affix_list *endings, int harmony, const char *raw, size_t len, word_form *forms,
+                         size_t *nforms)
+{
+    for (size_t i = 0; i < endings->count; i++) {
+        const affix *a = &endings->items[i];
+        if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
+        size_t stem_letters = count_letters(raw, len - a->len);
+        size_t suffix_letters = count_letters(a->text, a->len);
+        if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
+        if (harmony && !harmonic(raw, len - a->len, a->text, a->len)) continue;
+        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
+    }
+}
+
 /* The readings of a Latin-script word: Arabizi prefixes, Turkish suffixes
  * (with vowel harmony), then Kurmanji case endings (without: "Bosnayê",
  * "Yewnanistanê" are oblique forms, whatever their vowels). */
@@ -1369,23 +1386,8 @@ static void latin_forms(const gazetteer *g, const char *raw, size_t len, int wit
 {
     if (with_prefixes) prefix_forms(&g->latin_prefixes, raw, len, 4, forms, nforms);
     *nprefix = *nforms;   /* the readings from here on have a suffix taken off */
-    for (size_t i = 0; i < g->turkish_suffixes.count; i++) {
-        const affix *a = &g->turkish_suffixes.items[i];
-        if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
-        size_t stem_letters = count_letters(raw, len - a->len);
-        size_t suffix_letters = count_letters(a->text, a->len);
-        if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
-        if (!harmonic(raw, len - a->len, a->text, a->len)) continue;
-        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
-    }
-    for (size_t i = 0; i < g->kurmanji_suffixes.count; i++) {
-        const affix *a = &g->kurmanji_suffixes.items[i];
-        if (!ends_with_shorter(raw, len, a->text, a->len)) continue;
-        size_t stem_letters = count_letters(raw, len - a->len);
-        size_t suffix_letters = count_letters(a->text, a->len);
-        if (stem_letters < 4 || (suffix_letters < 2 && stem_letters < 5)) continue;
-        add_form(forms, nforms, "", 0, raw, len - a->len, a->role, 0);
-    }
+    ending_forms(&g->turkish_suffixes, 1, raw, len, forms, nforms);
+    ending_forms(&g->kurmanji_suffixes, 0, raw, len, forms, nforms);
 }
 
 static int kinds_ok(const gaz_cand *c, size_t n, unsigned mask, int no_adjectives)
