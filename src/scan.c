@@ -91,6 +91,8 @@ struct ofs_scanner {
     ofs_result       result;
 };
 
+static int rule_has_candidate(const ofs_scanner *sc, const rule *r);
+
 ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
 {
     ofs_scanner *sc = xcalloc(1, sizeof *sc);
@@ -113,15 +115,16 @@ ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
     sc->rule_list = xcalloc(rules->rule_count + 1, sizeof *sc->rule_list);
     sc->base_rules = xcalloc(rules->rule_count + 1, sizeof *sc->base_rules);
     if (sc->prefilter) {
-        /* the rules of the units without atoms: evaluated on every record */
-        unsigned char *in = xcalloc(rules->rule_count + 1, 1);
-        for (size_t u = 0; u < nunits; u++)
-            if (prefilter_always(sc->prefilter, u))
-                for (size_t i = rules->unit_rule_first[u]; i < rules->unit_rule_first[u + 1]; i++)
-                    in[rules->unit_rules[i]] = 1;
+        /* The base rules, evaluated on every record: those that the units
+         * without atoms alone leave a chance. Every other rule needs a
+         * unit that the scan finds, and select_rules adds it then. */
+        unsigned char *always = xcalloc(nunits + 1, 1);
+        for (size_t u = 0; u < nunits; u++) always[u] = (unsigned char)prefilter_always(sc->prefilter, u);
+        sc->candidates = always;
         for (size_t ri = 0; ri < rules->rule_count; ri++)
-            if (in[ri]) sc->base_rules[sc->base_rule_count++] = ri;
-        free(in);
+            if (rule_has_candidate(sc, &rules->rules[ri])) sc->base_rules[sc->base_rule_count++] = ri;
+        sc->candidates = sc->all_units;
+        free(always);
     }
     sc->scratch = xcalloc(rules->limits.max_matches, sizeof *sc->scratch);
     return sc;
