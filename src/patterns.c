@@ -19,6 +19,7 @@
 #include "patterns.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -40,7 +41,12 @@ typedef struct atom_set {
 typedef struct pattern_unit {
     char       *regex;
     uint64_t    hash;      /* of regex, to find a unit already compiled */
-    pcre2_code *code;
+    pcre2_code *code;      /* run by the interpreter until jit is set */
+    /* A copy of code with JIT machine code, made the first time a matcher
+     * searches the unit, when the table allows it (pattern_table_jit).
+     * Whichever thread finishes first publishes its copy; the others free
+     * theirs. Units the prefilter never lets through are never compiled. */
+    _Atomic(pcre2_code *) jit;
     atom_set    atoms;
 } pattern_unit;
 
@@ -57,7 +63,7 @@ struct pattern_table {
     size_t            count, cap;
     pattern_unit     *units;
     size_t            unit_count, unit_cap;
-    size_t            jit_done;   /* units[0 .. jit_done) have JIT code */
+    int               jit;        /* units get JIT code on first use */
 };
 
 /* A unit's last search in the current text: searched from `from`, it
@@ -93,6 +99,7 @@ void pattern_table_free(pattern_table *t)
     for (size_t i = 0; i < t->unit_count; i++) {
         free(t->units[i].regex);
         pcre2_code_free(t->units[i].code);
+        pcre2_code_free(atomic_load(&t->units[i].jit));
         atom_set_clear(&t->units[i].atoms);
     }
     free(t->items);
@@ -779,7 +786,7 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
         free(re);
         return -1;
     }
-    pattern_unit u = {re, hash, code, pattern_atoms(lx, part)};
+    pattern_unit u = {re, hash, code, NULL, pattern_atoms(lx, part)};
     VEC_PUSH(t->units, t->unit_count, t->unit_cap, u);
     return (long)(t->unit_count - 1);
 }
@@ -851,11 +858,28 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
     return (long)(t->count - 1);
 }
 
-void pattern_table_jit(pattern_table *t)
+void pattern_table_jit(pattern_table *t) { t->jit = 1; }
+
+/* The code to run for unit u: its JIT copy, made now if this is the
+ * first search of the unit (by any thread), or the interpreter's code
+ * when JIT is off or unavailable. */
+static const pcre2_code *unit_code(const pattern_table *t, size_t u)
 {
-    for (size_t i = t->jit_done; i < t->unit_count; i++)
-        pcre2_jit_compile(t->units[i].code, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
-    t->jit_done = t->unit_count;
+    pattern_unit *unit = &t->units[u];
+    pcre2_code *jit = atomic_load_explicit(&unit->jit, memory_order_acquire);
+    if (jit || !t->jit) return jit ? jit : unit->code;
+    pcre2_code *copy = pcre2_code_copy(unit->code); /* the copy has no JIT code yet */
+    if (!copy) return unit->code;
+    /* where JIT fails, pcre2_match runs the copy in the interpreter; it is
+     * published all the same, so that no thread tries again */
+    (void)pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE);
+    pcre2_code *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&unit->jit, &expected, copy, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        pcre2_code_free(copy); /* another thread published first */
+        return expected;
+    }
+    return copy;
 }
 
 void pattern_error_message(int code, char *buf, size_t size)
@@ -943,7 +967,7 @@ static int unit_search_windows(pattern_matcher *m, size_t u, const char *text, s
     ofs_span whole = {0, len};
     const ofs_span *w = s && s->windows ? s->windows : &whole;
     size_t nw = s && s->windows ? s->window_count : 1;
-    const pcre2_code *code = m->table->units[u].code;
+    const pcre2_code *code = unit_code(m->table, u);
     int rc = 0;
     for (size_t k = 0; k < nw && from <= len; k++) {
         if (w[k].end < from) continue;

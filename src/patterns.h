@@ -57,10 +57,12 @@ int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **
  * malloc'd string the caller frees) and *bad_offset to its offset. */
 char *pattern_expand(const lexicon_set *lx, const char *source, char **bad_ref, size_t *bad_offset);
 
-/* Compiles the units added so far to machine code (PCRE2 JIT), which
+/* Lets the table's units be compiled to machine code (PCRE2 JIT), which
  * matches several times faster than the interpreter but takes about 15
- * times the memory; units without it are run by the interpreter. Not
- * thread-safe: call it before any matcher of the table runs. */
+ * times the memory. Each unit is compiled the first time a matcher
+ * searches it, so a unit the prefilter never lets through costs neither
+ * the time nor the memory. Matchers may then run in several threads; the
+ * call itself is not thread-safe: make it before any matcher runs. */
 void pattern_table_jit(pattern_table *t);
 
 /* Per-thread matching state for a table: match data and a match context

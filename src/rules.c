@@ -560,8 +560,8 @@ const prefilter *rules_prefilter(const ofs_rules *rs)
     ofs_rules *m = (ofs_rules *)(uintptr_t)rs; /* the one lazily written field, under its lock */
     pthread_mutex_lock(&m->prefilter_lock);
     if (!m->prefilter_built) {
-        /* The prefilter first, then the JIT code: compiling the prefilter
-         * takes tens of MB for a moment, handed back before the JIT code
+        /* Compiling the prefilter takes tens of MB for a moment, handed
+         * back before any JIT code (made as units are first searched)
          * takes its own, so the two peaks do not add up. */
         m->prefilter = prefilter_build(m->patterns);
 #ifdef __GLIBC__
