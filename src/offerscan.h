@@ -73,6 +73,15 @@ ofs_rules *ofs_rules_load_builtin(ofs_diags *d);
 /* NULL is fine. */
 void ofs_rules_free(ofs_rules *rules);
 
+/* Keeps the rule set's compiled prefilter database in the folder dir
+ * (created if missing; the parent must exist), to be read back instead of
+ * compiled the next time the same rule set is loaded with the same cache:
+ * a large rule set then starts in a fraction of the time. An edited rule
+ * set compiles afresh under another name; the folder may be emptied at any
+ * time. Call it before the first scanner is created. Returns 0, or -1 with
+ * errno set when dir is not a folder this process can write to. */
+int ofs_rules_set_cache(ofs_rules *rules, const char *dir);
+
 /* Number of rules, and the id of rule i (owned by the rule set). */
 size_t ofs_rules_count(const ofs_rules *rules);
 const char *ofs_rules_id(const ofs_rules *rules, size_t i);

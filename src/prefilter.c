@@ -28,6 +28,10 @@
 
 #ifdef OFS_HAVE_HYPERSCAN
 #include <hs/hs.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 struct prefilter {
     hs_database_t *db;
@@ -133,7 +137,149 @@ static size_t drop_contained_atoms(atom_entry *e, size_t n)
     return kept;
 }
 
-prefilter *prefilter_build(const pattern_table *t)
+/* The database cache (prefilter_build's cache_dir).
+ *
+ * Compiling tens of thousands of literals takes Hyperscan most of a rule
+ * set's load time (seconds for a large set). A compiled database is
+ * serialised (hs_serialize_database) into cache_dir, under a name that is
+ * a hash of everything the compiler was given: the literals and class
+ * atoms with their ids and flags, the Hyperscan version and the CPU it
+ * targets. The same rule set, loaded again, deserialises it instead; an
+ * edited rule set has another name and compiles afresh. A file that does
+ * not deserialise (truncated, another build) is compiled again and
+ * replaced; the cache can be emptied at any time. */
+
+typedef struct hs_input {
+    const char *const *lits;
+    const unsigned    *lit_ids, *lit_flags;
+    const size_t      *lit_lens;
+    size_t             nlits;
+    const char *const *classes;
+    const unsigned    *class_ids, *class_flags;
+    size_t             nclasses;
+} hs_input;
+
+static void hash_u64(crypto_generichash_state *st, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    crypto_generichash_update(st, b, sizeof b);
+}
+
+/* cache_dir/prefilter-<hash of in>.hsdb, malloc'd. */
+static char *cache_path(const char *cache_dir, const hs_input *in)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    static const char format[] = "offerscan prefilter cache 1";
+    crypto_generichash_update(&st, (const unsigned char *)format, sizeof format);
+    const char *version = hs_version();
+    crypto_generichash_update(&st, (const unsigned char *)version, strlen(version) + 1);
+    hs_platform_info_t platform = {0};
+    if (hs_populate_platform(&platform) == HS_SUCCESS) {
+        hash_u64(&st, platform.tune);
+        hash_u64(&st, platform.cpu_features);
+    }
+    hash_u64(&st, in->nlits);
+    for (size_t i = 0; i < in->nlits; i++) {
+        hash_u64(&st, in->lit_ids[i]);
+        hash_u64(&st, in->lit_flags[i]);
+        hash_u64(&st, in->lit_lens[i]);
+        crypto_generichash_update(&st, (const unsigned char *)in->lits[i], in->lit_lens[i]);
+    }
+    hash_u64(&st, in->nclasses);
+    for (size_t i = 0; i < in->nclasses; i++) {
+        hash_u64(&st, in->class_ids[i]);
+        hash_u64(&st, in->class_flags[i]);
+        crypto_generichash_update(&st, (const unsigned char *)in->classes[i], strlen(in->classes[i]) + 1);
+    }
+    unsigned char digest[32];
+    crypto_generichash_final(&st, digest, sizeof digest);
+    char hex[2 * sizeof digest + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    size_t size = strlen(cache_dir) + sizeof hex + 32;
+    char *path = xmalloc(size);
+    snprintf(path, size, "%s/prefilter-%s.hsdb", cache_dir, hex);
+    return path;
+}
+
+/* A cache file: the magic, then each database as a 64-bit little-endian
+ * length (0: none) and hs_serialize_database's bytes. */
+static const char cache_magic[8] = {'O', 'F', 'S', 'P', 'F', 'D', 'B', '1'};
+
+static int read_u64(FILE *f, uint64_t *v)
+{
+    unsigned char b[8];
+    if (fread(b, 1, sizeof b, f) != sizeof b) return -1;
+    *v = 0;
+    for (int i = 7; i >= 0; i--) *v = (*v << 8) | b[i];
+    return 0;
+}
+
+/* Reads one database; *db stays NULL for a length of 0. */
+static int read_database(FILE *f, hs_database_t **db)
+{
+    uint64_t len;
+    *db = NULL;
+    if (read_u64(f, &len) != 0 || len > ((uint64_t)1 << 32)) return -1;
+    if (len == 0) return 0;
+    char *bytes = xmalloc((size_t)len);
+    int rc = fread(bytes, 1, (size_t)len, f) == (size_t)len &&
+                     hs_deserialize_database(bytes, (size_t)len, db) == HS_SUCCESS
+                 ? 0
+                 : -1;
+    free(bytes);
+    return rc;
+}
+
+/* Loads both databases from path. Returns 0, or -1 (nothing loaded). */
+static int cache_load(const char *path, hs_database_t **db, hs_database_t **class_db)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char magic[sizeof cache_magic];
+    int rc = fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, cache_magic, sizeof magic) == 0 &&
+                     read_database(f, db) == 0 && *db && read_database(f, class_db) == 0 && fgetc(f) == EOF
+                 ? 0
+                 : -1;
+    fclose(f);
+    if (rc != 0) {
+        hs_free_database(*db);
+        hs_free_database(*class_db);
+        *db = *class_db = NULL;
+    }
+    return rc;
+}
+
+static int write_database(FILE *f, const hs_database_t *db)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return -1;
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)((uint64_t)len >> (8 * i));
+    int rc = fwrite(b, 1, sizeof b, f) == sizeof b && fwrite(bytes, 1, len, f) == len ? 0 : -1;
+    free(bytes); /* hs_serialize_database allocates with the misc allocator: malloc by default */
+    return rc;
+}
+
+/* Writes both databases to path, through a temporary file renamed into
+ * place, so that a reader never sees half a file. A failure leaves no
+ * file: the next load compiles again. */
+static void cache_store(const char *path, const hs_database_t *db, const hs_database_t *class_db)
+{
+    size_t size = strlen(path) + 32;
+    char *tmp = xmalloc(size);
+    snprintf(tmp, size, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(cache_magic, 1, sizeof cache_magic, f) == sizeof cache_magic && write_database(f, db) == 0 &&
+             write_database(f, class_db) == 0;
+    if (f && fclose(f) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) remove(tmp);
+    free(tmp);
+}
+
+prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
 {
     size_t n = pattern_table_unit_count(t);
     if (n == 0) return NULL;
@@ -193,22 +339,27 @@ prefilter *prefilter_build(const pattern_table *t)
         p->befores[i] = entries[i].before;
     }
     p->first[distinct] = count;
+    hs_input in = {lits, ids, flags, lens, nlits, classes, class_ids, class_flags, nclasses};
+    char *cached = cache_dir && nlits ? cache_path(cache_dir, &in) : NULL;
+    int from_cache = cached && cache_load(cached, &p->db, &p->class_db) == 0;
     hs_compile_error_t *err = NULL;
-    if (nlits == 0 ||
-        hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)nlits, HS_MODE_BLOCK, NULL, &p->db, &err) != HS_SUCCESS) {
+    if (!from_cache && (nlits == 0 || hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)nlits, HS_MODE_BLOCK,
+                                                           NULL, &p->db, &err) != HS_SUCCESS)) {
         hs_free_compile_error(err);
         p->db = NULL;
     }
     err = NULL;
-    if (nclasses &&
+    if (!from_cache && nclasses &&
         hs_compile_multi(classes, class_flags, class_ids, (unsigned)nclasses, HS_MODE_BLOCK, NULL, &p->class_db, &err) !=
             HS_SUCCESS) {
-        /* the units with class atoms are then always run */
         hs_free_compile_error(err);
         p->class_db = NULL;
+    }
+    if (nclasses && !p->class_db) /* the units with class atoms are then always run */
         for (size_t k = 0; k < nclasses; k++)
             for (size_t i = p->first[class_ids[k]]; i < p->first[class_ids[k] + 1]; i++) p->always[p->units[i]] = 1;
-    }
+    if (cached && !from_cache && p->db) cache_store(cached, p->db, p->class_db);
+    free(cached);
     free(lits);
     free(classes);
     free(lens);
@@ -382,9 +533,10 @@ int prefilter_always(const prefilter *p, size_t u) { return u < p->count ? p->al
 
 #else /* no libhs: PCRE2 alone */
 
-prefilter *prefilter_build(const pattern_table *t)
+prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
 {
     (void)t;
+    (void)cache_dir;
     return NULL;
 }
 void prefilter_free(prefilter *p) { (void)p; }

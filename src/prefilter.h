@@ -14,10 +14,12 @@ typedef struct prefilter prefilter;
 typedef struct prefilter_scratch prefilter_scratch;
 
 /* Compiles the atoms of the table's units into the databases. Units
- * without atoms are always candidates. Returns NULL when libhs is not
- * built in or the database cannot be built (then every unit is a
- * candidate). Free with prefilter_free. */
-prefilter *prefilter_build(const pattern_table *t);
+ * without atoms are always candidates. With a cache_dir (may be NULL),
+ * databases compiled for the same atoms before are read from there, and
+ * new ones are written there (a write that fails is skipped). Returns NULL
+ * when libhs is not built in or the database cannot be built (then every
+ * unit is a candidate). Free with prefilter_free. */
+prefilter *prefilter_build(const pattern_table *t, const char *cache_dir);
 void prefilter_free(prefilter *p);
 
 /* Per-thread scratch space; NULL when p is NULL or out of memory. Free

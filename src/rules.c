@@ -25,6 +25,7 @@
  */
 #include "rules.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@
 #include <malloc.h>
 #endif
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "util.h"
@@ -548,8 +551,26 @@ void ofs_rules_free(ofs_rules *rs)
     contact_data_free(rs->contacts);
     document_data_free(rs->documents);
     prefilter_free(rs->prefilter);
+    free(rs->cache_dir);
     pthread_mutex_destroy(&rs->prefilter_lock);
     free(rs);
+}
+
+int ofs_rules_set_cache(ofs_rules *rs, const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+    if (stat(dir, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) return -1;
+    pthread_mutex_lock(&rs->prefilter_lock);
+    free(rs->cache_dir);
+    rs->cache_dir = xstrdup(dir);
+    pthread_mutex_unlock(&rs->prefilter_lock);
+    return 0;
 }
 
 size_t ofs_rules_count(const ofs_rules *rs) { return rs->rule_count; }
@@ -563,7 +584,7 @@ const prefilter *rules_prefilter(const ofs_rules *rs)
         /* Compiling the prefilter takes tens of MB for a moment, handed
          * back before any JIT code (made as units are first searched)
          * takes its own, so the two peaks do not add up. */
-        m->prefilter = prefilter_build(m->patterns);
+        m->prefilter = prefilter_build(m->patterns, m->cache_dir);
 #ifdef __GLIBC__
         malloc_trim(0);
 #endif

@@ -81,17 +81,18 @@ struct ofs_rules {
      * ascending, that a match of unit u can make fire (u is in one of their
      * patterns other than a `none` one). */
     size_t        *unit_rule_first, *unit_rules;
-    /* The prefilter and the patterns' JIT code are compiled when the first
-     * scanner is created (lint never pays for them); prefilter_lock guards
-     * that one write. */
+    /* The prefilter is compiled when the first scanner is created (lint
+     * never pays for it), reading and writing its database in cache_dir
+     * when one is set; prefilter_lock guards that one write. */
     pthread_mutex_t prefilter_lock;
     int             prefilter_built;
     prefilter      *prefilter;
+    char           *cache_dir;
 };
 
-/* The rule set's prefilter, compiled on first use together with the
- * patterns' JIT code (thread-safe: call it before scanning); NULL when
- * there is none. */
+/* The rule set's prefilter, compiled on first use (thread-safe: call it
+ * before scanning), when the patterns' JIT compiling is switched on too;
+ * NULL when there is none. */
 const prefilter *rules_prefilter(const ofs_rules *rs);
 
 /* Builds a rule set from a loaded bundle. Every problem (with its position)

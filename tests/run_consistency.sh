@@ -3,7 +3,9 @@
 #   1. with the Hyperscan prefilter and with PCRE2 alone;
 #   2. with 1 worker thread and with 4;
 #   3. split into shards by GNU parallel (--pipepart) and in one run
-#      (compared without "source", whose line numbers restart per shard).
+#      (compared without "source", whose line numbers restart per shard);
+#   4. with the prefilter compiled, written to a --cache folder, read back
+#      from it, and compiled again over a damaged cache file.
 # Usage: run_consistency.sh OFFERSCAN GOLD.jsonl...
 set -u
 bin=$1; shift
@@ -33,6 +35,36 @@ if command -v parallel >/dev/null 2>&1; then
     check "GNU parallel shards vs one run" "$tmp/e2" "$tmp/f2"
 else
     echo "skip GNU parallel is not installed"
+fi
+"$bin" label -q --cache "$tmp/cache" "$tmp/in.jsonl" > "$tmp/g" || exit 1
+db=$(ls "$tmp/cache"/prefilter-*.hsdb 2>/dev/null | head -1)
+inode=$(ls -i "$db" 2>/dev/null)
+"$bin" label -q --cache "$tmp/cache" "$tmp/in.jsonl" > "$tmp/h" || exit 1
+check "no cache vs a new cache" "$tmp/a" "$tmp/g"
+check "no cache vs the cache read back" "$tmp/a" "$tmp/h"
+if [ -n "$db" ]; then
+    if [ "$(ls -i "$db")" = "$inode" ]; then  # a rewrite would rename a new file into place
+        passed=$((passed + 1)); echo "ok   the second run read the cache file and did not rewrite it"
+    else
+        failed=$((failed + 1)); echo "FAIL the second run rewrote the cache file"
+    fi
+    head -c 100 "$db" > "$tmp/short" && cat "$tmp/short" > "$db"   # a truncated file
+    "$bin" label -q --cache "$tmp/cache" "$tmp/in.jsonl" > "$tmp/i" || exit 1
+    check "no cache vs a damaged cache file" "$tmp/a" "$tmp/i"
+    if [ "$(wc -c < "$db")" -gt 100 ]; then
+        passed=$((passed + 1)); echo "ok   the damaged cache file was compiled again and replaced"
+    else
+        failed=$((failed + 1)); echo "FAIL the damaged cache file was left as it was"
+    fi
+else
+    echo "skip no cache file: built without Hyperscan"
+fi
+if "$bin" label -q --cache "$tmp/in.jsonl" "$tmp/in.jsonl" > /dev/null 2> "$tmp/err"; then
+    failed=$((failed + 1)); echo "FAIL a file given as the cache folder was accepted"
+elif grep -q "cannot use $tmp/in.jsonl as the cache folder" "$tmp/err"; then
+    passed=$((passed + 1)); echo "ok   a file given as the cache folder is refused: $(cat "$tmp/err")"
+else
+    failed=$((failed + 1)); echo "FAIL unclear message for a bad cache folder: $(cat "$tmp/err")"
 fi
 echo "consistency: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
