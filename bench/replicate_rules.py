@@ -2,9 +2,16 @@
 """Makes a copy of a rule set with every rule and lexicon replicated N times.
 
 Copy k of lexicon `boat` is `boat_rK`, whose terms are the originals with a
-suffix that does not occur in real text ("boat" -> "boatqxk"), so the
-replicated set is N times larger to compile and to prefilter, but labels the
-same records: a fair test of how cost grows with the number of rules.
+suffix that does not occur in real text on every word ("boat" -> "boatqxk",
+"invitation letter" -> "invitationqxk letterqxk"), so the replicated set is
+N times larger to compile and to prefilter, but labels the same records
+(almost: a rule with no lexicon, such as a year pattern, fires in every copy,
+so its weight counts N times): a fair test of how cost grows with the number
+of rules. (With the suffix on the
+last word only, the copies of a multi-word term kept its first words, and a
+text with "invitation" was a candidate for every copy of every rule with
+"invitation letter": N times the work on the records that mention it, which a
+rule set with N times the vocabulary would not cause.)
 
     python3 bench/replicate_rules.py rules/ 16 /tmp/rules-x16
 """
@@ -22,8 +29,11 @@ def suffix(k):
 
 
 def add_suffix(term, sfx):
-    """The suffix goes inside a trailing '*' wildcard: "tekne*" -> "tekneqxb*"."""
-    return term[:-1] + sfx + "*" if term.endswith("*") and len(term) > 1 else term + sfx
+    """The suffix goes on every word, inside a trailing '*' wildcard:
+    "tekne*" -> "tekneqxb*", "big boat" -> "bigqxb boatqxb"."""
+    def one(word):
+        return word[:-1] + sfx + "*" if word.endswith("*") and len(word) > 1 else word + sfx
+    return " ".join(one(w) for w in term.split(" ") if w) if term.strip() else term + sfx
 
 
 def main():
