@@ -168,10 +168,16 @@ typedef struct hs_input {
     size_t             nclasses;
 } hs_input;
 
+/* v as 8 little-endian bytes (for the hash and the cache file alike). */
+static void put_u64(unsigned char b[8], uint64_t v)
+{
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+}
+
 static void hash_u64(crypto_generichash_state *st, uint64_t v)
 {
     unsigned char b[8];
-    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    put_u64(b, v);
     crypto_generichash_update(st, b, sizeof b);
 }
 
@@ -269,7 +275,7 @@ static int write_database(FILE *f, const hs_database_t *db)
     size_t len = 0;
     if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return -1;
     unsigned char b[8];
-    for (int i = 0; i < 8; i++) b[i] = (unsigned char)((uint64_t)len >> (8 * i));
+    put_u64(b, len);
     int rc = fwrite(b, 1, sizeof b, f) == sizeof b && fwrite(bytes, 1, len, f) == len ? 0 : -1;
     free(bytes); /* hs_serialize_database allocates with the misc allocator: malloc by default */
     return rc;
@@ -355,16 +361,18 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     char *cached = cache_dir && nlits ? cache_path(cache_dir, &in) : NULL;
     int from_cache = cached && cache_load(cached, p->db) == 0;
     hs_compile_error_t *err = NULL;
-    size_t half = nlits >= SPLIT_LITERALS_FROM ? nlits / 2 : nlits; /* literals [0, half) and [half, nlits) */
-    if (!from_cache && nlits &&
-        (hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)half, HS_MODE_BLOCK, NULL, &p->db[LITERALS_A], &err) !=
-             HS_SUCCESS ||
-         (half < nlits && hs_compile_lit_multi(lits + half, flags + half, ids + half, lens + half,
-                                               (unsigned)(nlits - half), HS_MODE_BLOCK, NULL, &p->db[LITERALS_B],
-                                               &err) != HS_SUCCESS))) {
-        hs_free_compile_error(err);
-        hs_free_database(p->db[LITERALS_A]);
-        p->db[LITERALS_A] = NULL;
+    size_t parts = nlits >= SPLIT_LITERALS_FROM ? 2 : 1; /* LITERALS_A, then LITERALS_B */
+    int compiled = from_cache || nlits == 0;
+    for (size_t k = 0; !compiled && k < parts; k++) {
+        size_t lo = nlits * k / parts, hi = nlits * (k + 1) / parts;
+        if (hs_compile_lit_multi(lits + lo, flags + lo, ids + lo, lens + lo, (unsigned)(hi - lo), HS_MODE_BLOCK, NULL,
+                                 &p->db[LITERALS_A + k], &err) != HS_SUCCESS) {
+            hs_free_compile_error(err);
+            hs_free_database(p->db[LITERALS_A]); /* without all the literals there is no prefilter */
+            p->db[LITERALS_A] = NULL;
+            break;
+        }
+        compiled = k + 1 == parts;
     }
     err = NULL;
     if (!from_cache && nclasses &&
@@ -549,7 +557,7 @@ size_t prefilter_found(const prefilter_scratch *s, const size_t **units)
     return s->found_count;
 }
 
-int prefilter_always(const prefilter *p, size_t u) { return u < p->count ? p->always[u] : 1; }
+const unsigned char *prefilter_always(const prefilter *p) { return p->always; }
 
 #else /* no libhs: PCRE2 alone */
 
@@ -591,10 +599,9 @@ size_t prefilter_found(const prefilter_scratch *s, const size_t **units)
     *units = NULL;
     return 0;
 }
-int prefilter_always(const prefilter *p, size_t u)
+const unsigned char *prefilter_always(const prefilter *p)
 {
     (void)p;
-    (void)u;
-    return 1;
+    return NULL;
 }
 #endif

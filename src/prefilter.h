@@ -41,8 +41,10 @@ const unsigned char *prefilter_candidates(const prefilter_scratch *s);
  * candidates too (prefilter_always). */
 size_t prefilter_found(const prefilter_scratch *s, const size_t **units);
 
-/* 1 when unit u has no atoms, so is a candidate on every text. */
-int prefilter_always(const prefilter *p, size_t u);
+/* always[u] for every unit: 1 when unit u has no atoms (or only class
+ * atoms that could not be compiled), so is a candidate on every text.
+ * Owned by p; NULL without libhs. */
+const unsigned char *prefilter_always(const prefilter *p);
 
 /* After prefilter_scan, where a match of candidate unit u can start:
  * sorted, disjoint windows [start, end] (both included) around the atoms

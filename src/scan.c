@@ -91,7 +91,7 @@ struct ofs_scanner {
     ofs_result       result;
 };
 
-static int rule_has_candidate(const ofs_scanner *sc, const rule *r);
+static int rule_has_candidate(const ofs_scanner *sc, const unsigned char *candidates, const rule *r);
 
 ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
 {
@@ -118,13 +118,9 @@ ofs_scanner *ofs_scanner_create(const ofs_rules *rules)
         /* The base rules, evaluated on every record: those that the units
          * without atoms alone leave a chance. Every other rule needs a
          * unit that the scan finds, and select_rules adds it then. */
-        unsigned char *always = xcalloc(nunits + 1, 1);
-        for (size_t u = 0; u < nunits; u++) always[u] = (unsigned char)prefilter_always(sc->prefilter, u);
-        sc->candidates = always;
+        const unsigned char *always = prefilter_always(sc->prefilter);
         for (size_t ri = 0; ri < rules->rule_count; ri++)
-            if (rule_has_candidate(sc, &rules->rules[ri])) sc->base_rules[sc->base_rule_count++] = ri;
-        sc->candidates = sc->all_units;
-        free(always);
+            if (rule_has_candidate(sc, always, &rules->rules[ri])) sc->base_rules[sc->base_rule_count++] = ri;
     }
     sc->scratch = xcalloc(rules->limits.max_matches, sizeof *sc->scratch);
     return sc;
@@ -187,13 +183,13 @@ static void add_note(ofs_scanner *sc, char *note)
     VEC_PUSH(sc->notes, sc->note_count, sc->note_cap, note);
 }
 
-/* 1 when some unit of pattern id may match this record. */
-static int pattern_is_candidate(const ofs_scanner *sc, size_t id)
+/* 1 when some unit of pattern id is among the candidates (per unit). */
+static int pattern_is_candidate(const ofs_scanner *sc, const unsigned char *candidates, size_t id)
 {
     const size_t *units;
     size_t k = pattern_table_units(sc->rules->patterns, id, &units);
     for (size_t u = 0; u < k; u++)
-        if (sc->candidates[units[u]]) return 1;
+        if (candidates[units[u]]) return 1;
     return 0;
 }
 
@@ -206,7 +202,7 @@ static const pattern_state *pattern_eval(ofs_scanner *sc, size_t id, const rule 
     ps->error = 0;
     ps->first = sc->span_count;
     ps->count = 0;
-    if (!pattern_is_candidate(sc, id)) return ps; /* the prefilter rules it out: no match */
+    if (!pattern_is_candidate(sc, sc->candidates, id)) return ps; /* the prefilter rules it out: no match */
     const unit_search *search = NULL;
     if (sc->filtered) {
         const size_t *units;
@@ -311,40 +307,40 @@ static void push_match(ofs_scanner *sc, const char *name, size_t span_index)
     VEC_PUSH(sc->matches, sc->match_count, sc->match_cap, m);
 }
 
-/* Evaluates rule ri. Returns 1 when it fires (its matches are appended to
- * the match pool). In explain mode, a rule with some condition met and
- * some failed is recorded as a near miss with the failed conditions. */
-/* 1 when some pattern of r that can make it fire may match this record. */
-/* Whether the prefilter leaves rule r a chance: every `all` pattern and
+/* Whether the candidate units (the prefilter's for this record, or the
+ * units without atoms) leave rule r a chance: every `all` pattern and
  * both terms of every `near` may match, and one `any` pattern (or, for a
  * rule with none of these, one of its patterns outside `none`). Costs no
  * PCRE2 call, so a rule missing one required pattern runs none. */
-static int rule_has_candidate(const ofs_scanner *sc, const rule *r)
+static int rule_has_candidate(const ofs_scanner *sc, const unsigned char *candidates, const rule *r)
 {
     for (size_t i = 0; i < r->all_count; i++)
-        if (!pattern_is_candidate(sc, r->patterns[r->all[i]].id)) return 0;
+        if (!pattern_is_candidate(sc, candidates, r->patterns[r->all[i]].id)) return 0;
     for (size_t i = 0; i < r->near_count; i++)
-        if (!pattern_is_candidate(sc, r->patterns[r->near[i].a].id) ||
-            !pattern_is_candidate(sc, r->patterns[r->near[i].b].id))
+        if (!pattern_is_candidate(sc, candidates, r->patterns[r->near[i].a].id) ||
+            !pattern_is_candidate(sc, candidates, r->patterns[r->near[i].b].id))
             return 0;
     if (r->any_count) {
         for (size_t i = 0; i < r->any_count; i++)
-            if (pattern_is_candidate(sc, r->patterns[r->any[i]].id)) return 1;
+            if (pattern_is_candidate(sc, candidates, r->patterns[r->any[i]].id)) return 1;
         return 0;
     }
     if (r->all_count || r->near_count) return 1;
     for (size_t i = 0; i < r->pattern_count; i++) {
         int only_none = 0;
         for (size_t k = 0; k < r->none_count; k++) only_none |= r->none[k] == i;
-        if (!only_none && pattern_is_candidate(sc, r->patterns[i].id)) return 1;
+        if (!only_none && pattern_is_candidate(sc, candidates, r->patterns[i].id)) return 1;
     }
     return 0;
 }
 
+/* Evaluates rule ri. Returns 1 when it fires (its matches are appended to
+ * the match pool). In explain mode, a rule with some condition met and
+ * some failed is recorded as a near miss with the failed conditions. */
 static int rule_eval(ofs_scanner *sc, size_t ri)
 {
     const rule *r = &sc->rules->rules[ri];
-    if (!sc->explain && !rule_has_candidate(sc, r)) return 0;
+    if (!sc->explain && !rule_has_candidate(sc, sc->candidates, r)) return 0;
     size_t mark = sc->match_count;
     int ok = 1, met = 0; /* met: some positive pattern matched (for near misses) */
     strbuf why = {0};
