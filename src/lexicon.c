@@ -20,6 +20,15 @@
  * b(?:ig\s+boat|oat). A '*' at the start or end of a term lets letters stand
  * there, for prefixes and suffixes ("*بوطي" also matches the بوطي of
  * "البوطي", "pasaport*" also matches "pasaportu").
+ *
+ * A language may also list particles it writes glued to the front of a word
+ * (attached_prefixes.yaml: Arabic و ف ب ل ال ...). Its plain terms of at
+ * least min_letters letters then match after one of them too: the term
+ * "فيزا" also matches "والفيزا" and "بالفيزا", and the match starts at the
+ * particle, unless the whole word is a set phrase listed under not_glued
+ * ("بالضبط", exactly):
+ *
+ *     (?<![\p{L}\p{N}])(?:(?!(?:بالضبط|...)(?![\p{L}\p{N}]))(?:و(?:ال|)|ب(?:ال|)|...))?(?:فيزا|...)
  */
 #include "lexicon.h"
 
@@ -44,6 +53,22 @@ struct lexicon_set {
     size_t   count, cap;
 };
 
+/* The particles one language glues to the front of words, as a regex
+ * group of their normalised forms: "(?:و(?:ال|ب|)|ب(?:ال|)|...)". */
+typedef struct attached_prefixes {
+    char  *lang;
+    char  *regex;
+    char  *first_letters; /* the letters the particles start with, escaped for a class */
+    size_t max_bytes;     /* the longest particle, in bytes */
+} attached_prefixes;
+
+typedef struct attached_set {
+    attached_prefixes *items;
+    size_t             count, cap;
+    size_t             min_letters;   /* shorter terms take no particle */
+    char              *not_glued;     /* "(?!(?:بالضبط|...)(?![\p{L}\p{N}]))", or NULL */
+} attached_set;
+
 static void escape_regex(strbuf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -57,6 +82,18 @@ static void escape_regex(strbuf *out, const char *s, size_t n)
     }
 }
 
+
+/* One character (a trie label: a UTF-8 character or " ") for a regex
+ * character class. */
+static void escape_class(strbuf *out, const char *c)
+{
+    if (strcmp(c, " ") == 0) {
+        strbuf_puts(out, "\\s");
+        return;
+    }
+    if (strchr("\\]^-[", c[0]) && c[0]) strbuf_putc(out, '\\');
+    strbuf_puts(out, c);
+}
 
 /* The most bytes the normalised term core s[0..n) spans in normalised
  * text: a space stands for one white-space character (the normaliser
@@ -201,14 +238,33 @@ static void add_atom(lexicon *lex, char *atom, size_t before)
     lex->befores[lex->atom_count - 1] = before;
 }
 
-static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lexicon *lex)
+/* The letters of the first word of a normalised term. */
+static size_t first_word_letters(const char *s)
+{
+    size_t n = 0;
+    for (; *s && *s != ' '; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lexicon *lex, const attached_set *at)
 {
     /* plain: terms that start at a word boundary; prefixed: terms with a
-     * leading '*', which may follow letters. */
+     * leading '*', which may follow letters; glued[k]: plain terms of the
+     * language of at->items[k], which may also follow one of its particles. */
     trie_node *plain = xcalloc(1, sizeof *plain), *prefixed = xcalloc(1, sizeof *prefixed);
+    trie_node **glued = xcalloc(at->count + 1, sizeof *glued);
+    for (size_t k = 0; k < at->count; k++) glued[k] = xcalloc(1, sizeof **glued);
     size_t count = 0;
     for (size_t i = 0; i < terms->count; i++) {
         const ynode *list = terms->items[i];
+        const attached_prefixes *particles = NULL;
+        trie_node *glued_trie = NULL;
+        for (size_t k = 0; k < at->count && !particles; k++) {
+            if (strcmp(at->items[k].lang, terms->keys[i]->value) == 0) {
+                particles = &at->items[k];
+                glued_trie = glued[k];
+            }
+        }
         if (list->kind != YNODE_SEQ) {
             diag_add(d, OFS_ERROR, file, list->line, list->col,
                      "terms for '%s' must be a list, not %s", terms->keys[i]->value, ynode_kind_name(list));
@@ -236,13 +292,15 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
                 continue;
             }
             char *clean = xstrndup(start, len);
-            if (trie_add(pre ? prefixed : plain, clean, post)) {
+            int glue = particles && !pre && first_word_letters(clean) >= at->min_letters;
+            size_t extra = glue ? particles->max_bytes : 0;
+            if (trie_add(pre ? prefixed : glue ? glued_trie : plain, clean, post)) {
                 count++;
-                size_t w = post ? OFS_UNBOUNDED : core_width(clean, len);
+                size_t w = post ? OFS_UNBOUNDED : core_width(clean, len) + extra;
                 if (w > lex->width) lex->width = w;
                 size_t before = 0;
                 char *atom = term_atom(t->value, &before);
-                if (atom) add_atom(lex, atom, before);
+                if (atom) add_atom(lex, atom, before + extra);
             }
             free(clean);
             free(norm);
@@ -255,18 +313,37 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
      * character.) */
     strbuf re = {0};
     strbuf_puts(&re, "(?:");
+    int alternatives = 0;
     if (plain->kid_count) {
         strbuf_puts(&re, "(?<![\\p{L}\\p{N}])");
         trie_emit(&re, plain);
+        alternatives++;
     }
-    if (plain->kid_count && prefixed->kid_count) strbuf_putc(&re, '|');
+    for (size_t k = 0; k < at->count; k++) {
+        if (!glued[k]->kid_count) continue;
+        if (alternatives++) strbuf_putc(&re, '|');
+        /* the letters such a match can start with, checked first: most
+         * positions of most texts fail there at once */
+        strbuf_puts(&re, "(?=[");
+        for (size_t i = 0; i < glued[k]->kid_count; i++) escape_class(&re, glued[k]->kids[i]->label);
+        strbuf_puts(&re, at->items[k].first_letters);
+        strbuf_puts(&re, "])(?<![\\p{L}\\p{N}])(?:");
+        if (at->not_glued) strbuf_puts(&re, at->not_glued); /* no particle in a set phrase */
+        strbuf_puts(&re, at->items[k].regex);
+        strbuf_puts(&re, ")?(?:");
+        trie_emit(&re, glued[k]);
+        strbuf_putc(&re, ')');
+    }
     if (prefixed->kid_count) {
+        if (alternatives++) strbuf_putc(&re, '|');
         strbuf_puts(&re, "(?<!\\p{N})");
         trie_emit(&re, prefixed);
     }
     strbuf_puts(&re, ")(?![\\p{L}\\p{N}])");
     trie_free(plain);
     trie_free(prefixed);
+    for (size_t k = 0; k < at->count; k++) trie_free(glued[k]);
+    free(glued);
     if (count == 0) {
         strbuf_free(&re);
         return NULL;
@@ -278,10 +355,156 @@ static void lexicon_free_one(lexicon *l);
 
 static const char *const lexicon_keys[] = {"description", "terms", NULL};
 
+static void attached_free(attached_set *at)
+{
+    free(at->not_glued);
+    for (size_t i = 0; i < at->count; i++) {
+        free(at->items[i].lang);
+        free(at->items[i].regex);
+        free(at->items[i].first_letters);
+    }
+    free(at->items);
+}
+
+/* The normalised items of list, each one word, in a malloc'd array of
+ * *n malloc'd strings; an item that is not one word is an error in d
+ * (what names it: "a particle"). */
+static char **normalised_words(const char *file, const ynode *list, const char *what, ofs_diags *d, size_t *n)
+{
+    char **words = xcalloc(list->count + 1, sizeof *words);
+    *n = 0;
+    for (size_t j = 0; j < list->count; j++) {
+        const ynode *t = list->items[j];
+        char *norm = t->kind == YNODE_SCALAR ? norm_string(t->value) : NULL;
+        if (!norm || !norm[0] || strchr(norm, ' ')) {
+            diag_add(d, OFS_ERROR, file, t->line, t->col, "%s must be one word of letters", what);
+            free(norm);
+            continue;
+        }
+        words[(*n)++] = norm;
+    }
+    return words;
+}
+
+static void words_free(char **words, size_t n)
+{
+    for (size_t j = 0; j < n; j++) free(words[j]);
+    free(words);
+}
+
+/* Reads the `attached_prefixes:` mapping (min_letters, then a list of
+ * particles per language) of whichever file has one. */
+static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
+{
+    at->min_letters = 3;
+    for (size_t f = 0; f < b->count; f++) {
+        const ydoc *doc = b->docs[f];
+        const ynode *all = ynode_get(doc->root, "attached_prefixes");
+        if (!all) continue;
+        if (all->kind != YNODE_MAP) {
+            diag_add(d, OFS_ERROR, doc->file, all->line, all->col,
+                     "'attached_prefixes' must map languages to lists of particles, not %s", ynode_kind_name(all));
+            continue;
+        }
+        for (size_t i = 0; i < all->count; i++) {
+            const ynode *key = all->keys[i], *list = all->items[i];
+            if (strcmp(key->value, "min_letters") == 0) {
+                char *end = NULL;
+                long v = list->kind == YNODE_SCALAR ? strtol(list->value, &end, 10) : -1;
+                if (v < 1 || v > 20 || !end || *end)
+                    diag_add(d, OFS_ERROR, doc->file, list->line, list->col,
+                             "'min_letters' must be a whole number from 1 to 20");
+                else
+                    at->min_letters = (size_t)v;
+                continue;
+            }
+            if (list->kind != YNODE_SEQ || list->count == 0) {
+                diag_add(d, OFS_ERROR, doc->file, list->line, list->col,
+                         "'%s' must be a non-empty list of words", key->value);
+                continue;
+            }
+            size_t n;
+            char **words = normalised_words(doc->file, list,
+                                            strcmp(key->value, "not_glued") == 0 ? "a word in 'not_glued'" : "a particle",
+                                            d, &n);
+            if (strcmp(key->value, "not_glued") == 0) {
+                /* "(?!(?:بالضبط|...)(?![\p{L}\p{N}]))", a trie like the
+                 * particles: tried where a particle might start */
+                trie_node *set = xcalloc(1, sizeof *set);
+                for (size_t j = 0; j < n; j++) trie_add(set, words[j], 0);
+                if (n) {
+                    strbuf sb = {0};
+                    strbuf_puts(&sb, "(?!(?:");
+                    trie_emit(&sb, set);
+                    strbuf_puts(&sb, ")(?![\\p{L}\\p{N}]))");
+                    free(at->not_glued);
+                    at->not_glued = sb.buf;
+                }
+                trie_free(set);
+                words_free(words, n);
+                continue;
+            }
+            /* As a trie, like the terms: "و(?:ال|ب|)|ب(?:ال|)|..." tries a
+             * few letters at each position, not every particle. The text
+             * has its doubled letters collapsed, so "ال" + "لجوء" reads
+             * "الجوء": each particle also stands without its last letter
+             * when the term starts with that letter, "ا(?=ل)". */
+            trie_node *particles = xcalloc(1, sizeof *particles);
+            trie_node *shortened[8] = {0};
+            char *last_letters[8] = {0};
+            size_t last_count = 0, longest = 0; /* up to 8 different last letters */
+            for (size_t j = 0; j < n; j++) {
+                char *word = words[j];
+                trie_add(particles, word, 0);
+                size_t len = strlen(word), last = len;
+                if (len > longest) longest = len;
+                while (last > 0 && ((unsigned char)word[--last] & 0xC0) == 0x80) {}
+                if (last > 0) { /* more than one letter: add the shortened form */
+                    size_t k = 0;
+                    while (k < last_count && strcmp(last_letters[k], word + last) != 0) k++;
+                    if (k == last_count && last_count < 8) {
+                        last_letters[last_count] = xstrdup(word + last);
+                        shortened[last_count++] = xcalloc(1, sizeof **shortened);
+                    }
+                    if (k < last_count) {
+                        word[last] = '\0';
+                        trie_add(shortened[k], word, 0);
+                    }
+                }
+            }
+            words_free(words, n);
+            if (particles->kid_count) {
+                strbuf re = {0};
+                strbuf_puts(&re, "(?:");
+                trie_emit(&re, particles);
+                for (size_t k = 0; k < last_count; k++) {
+                    strbuf_puts(&re, "|(?:");
+                    trie_emit(&re, shortened[k]);
+                    strbuf_puts(&re, ")(?=");
+                    escape_regex(&re, last_letters[k], strlen(last_letters[k]));
+                    strbuf_putc(&re, ')');
+                }
+                strbuf_putc(&re, ')');
+                strbuf first = {0};
+                for (size_t p = 0; p < particles->kid_count; p++) escape_class(&first, particles->kids[p]->label);
+                attached_prefixes a = {xstrdup(key->value), re.buf, first.buf ? first.buf : xstrdup(""), longest};
+                VEC_PUSH(at->items, at->count, at->cap, a);
+            }
+            trie_free(particles);
+            for (size_t k = 0; k < last_count; k++) {
+                trie_free(shortened[k]);
+                free(last_letters[k]);
+            }
+        }
+    }
+}
+
 lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
 {
     lexicon_set *lx = xcalloc(1, sizeof *lx);
     size_t errors = ofs_diags_errors(d);
+    attached_set at = {0};
+    attached_load(b, d, &at);
     for (size_t f = 0; f < b->count; f++) {
         const ydoc *doc = b->docs[f];
         const ynode *all = ynode_get(doc->root, "lexicons");
@@ -318,7 +541,7 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
                 continue;
             }
             lexicon item = {xstrdup(key->value), NULL, NULL, NULL, 0, 0, 0};
-            char *re = build_regex(doc->file, terms, d, &item);
+            char *re = build_regex(doc->file, terms, d, &item, &at);
             item.regex = re;
             if (!re) {
                 lexicon_free_one(&item);
@@ -329,6 +552,7 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
             VEC_PUSH(lx->items, lx->count, lx->cap, item);
         }
     }
+    attached_free(&at);
     if (ofs_diags_errors(d) > errors) {
         lexicon_free(lx);
         return NULL;

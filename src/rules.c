@@ -51,7 +51,7 @@ int ofs_label_index(const char *name)
 /* The top-level keys a rule-set file may have: each names the file's kind. */
 static const char *const file_kinds[] = {
     "rules", "lexicons", "config", "countries", "country_aliases", "places", "route_cues",
-    "currencies", "number_words", "calling_codes", "contact_sites", "document_types", NULL,
+    "currencies", "number_words", "calling_codes", "contact_sites", "document_types", "attached_prefixes", NULL,
 };
 
 static const char *const rule_keys[] = {
