@@ -392,6 +392,19 @@ static void words_free(char **words, size_t n)
     free(words);
 }
 
+/* The mapping under doc's top-level key, or NULL when there is none or
+ * (an error in d) it is not a mapping; what says what it must be. */
+static const ynode *top_mapping(const ydoc *doc, const char *key, const char *what, ofs_diags *d)
+{
+    const ynode *all = ynode_get(doc->root, key);
+    if (all && all->kind != YNODE_MAP) {
+        diag_add(d, OFS_ERROR, doc->file, all->line, all->col, "'%s' must be %s, not %s", key, what,
+                 ynode_kind_name(all));
+        return NULL;
+    }
+    return all;
+}
+
 /* Reads the `attached_prefixes:` mapping (min_letters, then a list of
  * particles per language) of whichever file has one. */
 static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
@@ -399,13 +412,8 @@ static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
     at->min_letters = 3;
     for (size_t f = 0; f < b->count; f++) {
         const ydoc *doc = b->docs[f];
-        const ynode *all = ynode_get(doc->root, "attached_prefixes");
+        const ynode *all = top_mapping(doc, "attached_prefixes", "a mapping of languages to lists of particles", d);
         if (!all) continue;
-        if (all->kind != YNODE_MAP) {
-            diag_add(d, OFS_ERROR, doc->file, all->line, all->col,
-                     "'attached_prefixes' must map languages to lists of particles, not %s", ynode_kind_name(all));
-            continue;
-        }
         for (size_t i = 0; i < all->count; i++) {
             const ynode *key = all->keys[i], *list = all->items[i];
             if (strcmp(key->value, "min_letters") == 0) {
@@ -507,13 +515,8 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
     attached_load(b, d, &at);
     for (size_t f = 0; f < b->count; f++) {
         const ydoc *doc = b->docs[f];
-        const ynode *all = ynode_get(doc->root, "lexicons");
+        const ynode *all = top_mapping(doc, "lexicons", "a mapping of names to lexicons", d);
         if (!all) continue;
-        if (all->kind != YNODE_MAP) {
-            diag_add(d, OFS_ERROR, doc->file, all->line, all->col,
-                     "'lexicons' must be a mapping of names to lexicons, not %s", ynode_kind_name(all));
-            continue;
-        }
         for (size_t i = 0; i < all->count; i++) {
             const ynode *key = all->keys[i], *def = all->items[i];
             if (!valid_name(key->value)) {
