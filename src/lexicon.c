@@ -405,6 +405,70 @@ static const ynode *top_mapping(const ydoc *doc, const char *key, const char *wh
     return all;
 }
 
+/* "(?!(?:بالضبط|...)(?![\p{L}\p{N}]))" for the set phrases words[0..n):
+ * a trie like the particles, tried where a particle might start. */
+static char *not_glued_regex(char **words, size_t n)
+{
+    trie_node *set = xcalloc(1, sizeof *set);
+    for (size_t j = 0; j < n; j++) trie_add(set, words[j], 0);
+    strbuf sb = {0};
+    strbuf_puts(&sb, "(?!(?:");
+    trie_emit(&sb, set);
+    strbuf_puts(&sb, ")(?![\\p{L}\\p{N}]))");
+    trie_free(set);
+    return sb.buf;
+}
+
+/* The particles words[0..n) of language lang. As a trie, like the terms:
+ * "و(?:ال|ب|)|ب(?:ال|)|..." tries a few letters at each position, not every
+ * particle. The text has its doubled letters collapsed, so "ال" + "لجوء"
+ * reads "الجوء": a particle of two letters or more also stands without its
+ * last letter when the term starts with that letter, "ا(?=ل)" (one trie per
+ * such last letter). Changes the words (it cuts their last letters). */
+static attached_prefixes particles_of(const char *lang, char **words, size_t n)
+{
+    trie_node *particles = xcalloc(1, sizeof *particles);
+    trie_node **shortened = NULL;  /* shortened[k]: the particles ending in lasts[k], cut */
+    char **lasts = NULL;
+    size_t last_count = 0, last_cap = 0, longest = 0;
+    for (size_t j = 0; j < n; j++) {
+        char *word = words[j];
+        trie_add(particles, word, 0);
+        size_t len = strlen(word), last = len;
+        if (len > longest) longest = len;
+        while (last > 0 && ((unsigned char)word[--last] & 0xC0) == 0x80) {}
+        if (last == 0) continue; /* one letter */
+        size_t k = 0;
+        while (k < last_count && strcmp(lasts[k], word + last) != 0) k++;
+        if (k == last_count) {
+            size_t cap = last_cap;
+            VEC_PUSH(lasts, last_count, last_cap, xstrdup(word + last));
+            if (last_cap != cap) shortened = xrealloc(shortened, last_cap * sizeof *shortened);
+            shortened[k] = xcalloc(1, sizeof **shortened);
+        }
+        word[last] = '\0';
+        trie_add(shortened[k], word, 0);
+    }
+    strbuf re = {0}, first = {0};
+    strbuf_puts(&re, "(?:");
+    trie_emit(&re, particles);
+    for (size_t k = 0; k < last_count; k++) {
+        strbuf_puts(&re, "|(?:");
+        trie_emit(&re, shortened[k]);
+        strbuf_puts(&re, ")(?=");
+        escape_regex(&re, lasts[k], strlen(lasts[k]));
+        strbuf_putc(&re, ')');
+        trie_free(shortened[k]);
+        free(lasts[k]);
+    }
+    strbuf_putc(&re, ')');
+    for (size_t p = 0; p < particles->kid_count; p++) escape_class(&first, particles->kids[p]->label);
+    trie_free(particles);
+    free(shortened);
+    free(lasts);
+    return (attached_prefixes){xstrdup(lang), re.buf, first.buf ? first.buf : xstrdup(""), longest};
+}
+
 /* Reads the `attached_prefixes:` mapping (min_letters, then a list of
  * particles per language) of whichever file has one. */
 static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
@@ -417,9 +481,8 @@ static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
         for (size_t i = 0; i < all->count; i++) {
             const ynode *key = all->keys[i], *list = all->items[i];
             if (strcmp(key->value, "min_letters") == 0) {
-                char *end = NULL;
-                long v = list->kind == YNODE_SCALAR ? strtol(list->value, &end, 10) : -1;
-                if (v < 1 || v > 20 || !end || *end)
+                double v;
+                if (ynode_number(list, &v) != 0 || v < 1 || v > 20 || v != (double)(size_t)v)
                     diag_add(d, OFS_ERROR, doc->file, list->line, list->col,
                              "'min_letters' must be a whole number from 1 to 20");
                 else
@@ -431,78 +494,17 @@ static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
                          "'%s' must be a non-empty list of words", key->value);
                 continue;
             }
+            int set_phrases = strcmp(key->value, "not_glued") == 0;
             size_t n;
-            char **words = normalised_words(doc->file, list,
-                                            strcmp(key->value, "not_glued") == 0 ? "a word in 'not_glued'" : "a particle",
-                                            d, &n);
-            if (strcmp(key->value, "not_glued") == 0) {
-                /* "(?!(?:بالضبط|...)(?![\p{L}\p{N}]))", a trie like the
-                 * particles: tried where a particle might start */
-                trie_node *set = xcalloc(1, sizeof *set);
-                for (size_t j = 0; j < n; j++) trie_add(set, words[j], 0);
-                if (n) {
-                    strbuf sb = {0};
-                    strbuf_puts(&sb, "(?!(?:");
-                    trie_emit(&sb, set);
-                    strbuf_puts(&sb, ")(?![\\p{L}\\p{N}]))");
-                    free(at->not_glued);
-                    at->not_glued = sb.buf;
-                }
-                trie_free(set);
-                words_free(words, n);
-                continue;
-            }
-            /* As a trie, like the terms: "و(?:ال|ب|)|ب(?:ال|)|..." tries a
-             * few letters at each position, not every particle. The text
-             * has its doubled letters collapsed, so "ال" + "لجوء" reads
-             * "الجوء": each particle also stands without its last letter
-             * when the term starts with that letter, "ا(?=ل)". */
-            trie_node *particles = xcalloc(1, sizeof *particles);
-            trie_node *shortened[8] = {0};
-            char *last_letters[8] = {0};
-            size_t last_count = 0, longest = 0; /* up to 8 different last letters */
-            for (size_t j = 0; j < n; j++) {
-                char *word = words[j];
-                trie_add(particles, word, 0);
-                size_t len = strlen(word), last = len;
-                if (len > longest) longest = len;
-                while (last > 0 && ((unsigned char)word[--last] & 0xC0) == 0x80) {}
-                if (last > 0) { /* more than one letter: add the shortened form */
-                    size_t k = 0;
-                    while (k < last_count && strcmp(last_letters[k], word + last) != 0) k++;
-                    if (k == last_count && last_count < 8) {
-                        last_letters[last_count] = xstrdup(word + last);
-                        shortened[last_count++] = xcalloc(1, sizeof **shortened);
-                    }
-                    if (k < last_count) {
-                        word[last] = '\0';
-                        trie_add(shortened[k], word, 0);
-                    }
-                }
-            }
-            words_free(words, n);
-            if (particles->kid_count) {
-                strbuf re = {0};
-                strbuf_puts(&re, "(?:");
-                trie_emit(&re, particles);
-                for (size_t k = 0; k < last_count; k++) {
-                    strbuf_puts(&re, "|(?:");
-                    trie_emit(&re, shortened[k]);
-                    strbuf_puts(&re, ")(?=");
-                    escape_regex(&re, last_letters[k], strlen(last_letters[k]));
-                    strbuf_putc(&re, ')');
-                }
-                strbuf_putc(&re, ')');
-                strbuf first = {0};
-                for (size_t p = 0; p < particles->kid_count; p++) escape_class(&first, particles->kids[p]->label);
-                attached_prefixes a = {xstrdup(key->value), re.buf, first.buf ? first.buf : xstrdup(""), longest};
+            char **words = normalised_words(doc->file, list, set_phrases ? "a word in 'not_glued'" : "a particle", d, &n);
+            if (n && set_phrases) {
+                free(at->not_glued);
+                at->not_glued = not_glued_regex(words, n);
+            } else if (n) {
+                attached_prefixes a = particles_of(key->value, words, n);
                 VEC_PUSH(at->items, at->count, at->cap, a);
             }
-            trie_free(particles);
-            for (size_t k = 0; k < last_count; k++) {
-                trie_free(shortened[k]);
-                free(last_letters[k]);
-            }
+            words_free(words, n);
         }
     }
 }
