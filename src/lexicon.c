@@ -44,6 +44,7 @@ typedef struct lexicon {
     char  *regex;
     char **atoms;       /* for each term, a literal every match contains */
     size_t *befores;    /* befores[i]: the most bytes a match starts before atoms[i] */
+    unsigned char *bounds; /* bounds[i]: ATOM_BOUNDED_* of atoms[i] in every match */
     size_t atom_count, atom_cap;
     size_t width;       /* the most bytes a match spans, or OFS_UNBOUNDED */
 } lexicon;
@@ -108,9 +109,12 @@ static size_t core_width(const char *s, size_t n)
 /* The atom of a term: the longest space-free piece of its normalised core
  * (without '*' wildcards): "big boat" -> "boat", "*بوطي" -> "بوطي". Every
  * match of the term's regex contains it, at most *before bytes after the
- * match starts (the match starts where the core does). malloc'd, or NULL
- * when empty. */
-static char *term_atom(const char *term, size_t *before)
+ * match starts (the match starts where the core does). *bounds: the sides
+ * where the atom meets a space of the term or a term edge that the regex
+ * bounds, (?<![\p{L}\p{N}]) or (?![\p{L}\p{N}]); open_start says the
+ * start is not bounded (a leading '*', or particles glued in front).
+ * malloc'd, or NULL when empty. */
+static char *term_atom(const char *term, int open_start, size_t *before, unsigned char *bounds)
 {
     size_t n = strlen(term);
     int pre = n > 0 && term[0] == '*';
@@ -133,6 +137,13 @@ static char *term_atom(const char *term, size_t *before)
     const char *first = norm; /* where the trimmed core, and so the match, starts */
     while (*first == ' ') first++;
     *before = best ? core_width(first, (size_t)(best - first)) : 0;
+    *bounds = 0;
+    if (best) {
+        const char *after = best + best_len;
+        while (*after == ' ') after++;
+        if (best > first || !(pre || open_start)) *bounds |= ATOM_BOUNDED_LEFT;
+        if (*after || !post) *bounds |= ATOM_BOUNDED_RIGHT;
+    }
     free(norm);
     return atom;
 }
@@ -221,21 +232,27 @@ static void trie_emit(strbuf *out, trie_node *node)
     if (alts > 1) strbuf_putc(out, ')');
 }
 
-/* Adds atom (taken) with its distance from the match start; an atom
- * shared by several terms keeps the largest distance. */
-static void add_atom(lexicon *lex, char *atom, size_t before)
+/* Adds atom (taken) with its distance from the match start and its
+ * bounds; an atom shared by several terms keeps the largest distance and
+ * the bounds they all have. */
+static void add_atom(lexicon *lex, char *atom, size_t before, unsigned char bounds)
 {
     for (size_t i = 0; i < lex->atom_count; i++) {
         if (strcmp(lex->atoms[i], atom) == 0) {
             if (before > lex->befores[i]) lex->befores[i] = before;
+            lex->bounds[i] &= bounds;
             free(atom);
             return;
         }
     }
     size_t cap = lex->atom_cap;
     VEC_PUSH(lex->atoms, lex->atom_count, lex->atom_cap, atom);
-    if (lex->atom_cap != cap) lex->befores = xrealloc(lex->befores, lex->atom_cap * sizeof *lex->befores);
+    if (lex->atom_cap != cap) {
+        lex->befores = xrealloc(lex->befores, lex->atom_cap * sizeof *lex->befores);
+        lex->bounds = xrealloc(lex->bounds, lex->atom_cap * sizeof *lex->bounds);
+    }
     lex->befores[lex->atom_count - 1] = before;
+    lex->bounds[lex->atom_count - 1] = bounds;
 }
 
 /* The letters of the first word of a normalised term. */
@@ -299,8 +316,9 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
                 size_t w = post ? OFS_UNBOUNDED : core_width(clean, len) + extra;
                 if (w > lex->width) lex->width = w;
                 size_t before = 0;
-                char *atom = term_atom(t->value, &before);
-                if (atom) add_atom(lex, atom, before + extra);
+                unsigned char bounds = 0;
+                char *atom = term_atom(t->value, glue, &before, &bounds);
+                if (atom) add_atom(lex, atom, before + extra, bounds);
             }
             free(clean);
             free(norm);
@@ -545,7 +563,7 @@ lexicon_set *lexicon_load(const ofs_bundle *b, ofs_diags *d)
                          key->value);
                 continue;
             }
-            lexicon item = {xstrdup(key->value), NULL, NULL, NULL, 0, 0, 0};
+            lexicon item = {xstrdup(key->value), NULL, NULL, NULL, NULL, 0, 0, 0};
             char *re = build_regex(doc->file, terms, d, &item, &at);
             item.regex = re;
             if (!re) {
@@ -572,6 +590,7 @@ static void lexicon_free_one(lexicon *l)
     for (size_t i = 0; i < l->atom_count; i++) free(l->atoms[i]);
     free(l->atoms);
     free(l->befores);
+    free(l->bounds);
 }
 
 void lexicon_free(lexicon_set *lx)
@@ -590,12 +609,13 @@ const char *lexicon_regex(const lexicon_set *lx, const char *name)
 }
 
 int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, const size_t **befores,
-                  size_t *count, size_t *width)
+                  const unsigned char **bounds, size_t *count, size_t *width)
 {
     for (size_t i = 0; lx && i < lx->count; i++) {
         if (strcmp(lx->items[i].name, name) == 0) {
             *atoms = lx->items[i].atoms;
             *befores = lx->items[i].befores;
+            *bounds = lx->items[i].bounds;
             *count = lx->items[i].atom_count;
             *width = lx->items[i].width;
             return 0;

@@ -18,13 +18,19 @@ const char *lexicon_regex(const lexicon_set *lx, const char *name);
 /* A width or distance in bytes with no bound. */
 #define OFS_UNBOUNDED ((size_t)-1)
 
+/* What stands next to an atom in every match that contains it: no letter
+ * or digit just before it (ATOM_BOUNDED_LEFT), just after it
+ * (ATOM_BOUNDED_RIGHT). The prefilter skips an atom found inside a word. */
+enum { ATOM_BOUNDED_LEFT = 1, ATOM_BOUNDED_RIGHT = 2 };
+
 /* The atoms of lexicon name: for each term, a literal that every match of
- * the term contains (see term_atom in lexicon.c), owned by the set, and in
- * befores[i] the most bytes a match may start before atoms[i] does. *width
- * is the most bytes a match spans (OFS_UNBOUNDED with a trailing '*').
- * Returns 0, or -1 when the lexicon is unknown. */
+ * the term contains (see term_atom in lexicon.c), owned by the set, in
+ * befores[i] the most bytes a match may start before atoms[i] does, and in
+ * bounds[i] its ATOM_BOUNDED_* flags. *width is the most bytes a match
+ * spans (OFS_UNBOUNDED with a trailing '*'). Returns 0, or -1 when the
+ * lexicon is unknown. */
 int lexicon_atoms(const lexicon_set *lx, const char *name, char *const **atoms, const size_t **befores,
-                  size_t *count, size_t *width);
+                  const unsigned char **bounds, size_t *count, size_t *width);
 
 /* The known name closest to name, for "did you mean", or NULL. */
 const char *lexicon_closest(const lexicon_set *lx, const char *name);

@@ -33,6 +33,7 @@
 typedef struct atom_set {
     char  **items;
     size_t *befores;   /* befores[i]: the most bytes a match starts before items[i] */
+    unsigned char *bounds; /* bounds[i]: ATOM_BOUNDED_* of items[i] (lexicon.h) */
     size_t  count, cap;
     int     valid;
 } atom_set;
@@ -320,6 +321,7 @@ static void atom_set_clear(atom_set *a)
     for (size_t i = 0; i < a->count; i++) free(a->items[i]);
     free(a->items);
     free(a->befores);
+    free(a->bounds);
     *a = (atom_set){0};
 }
 
@@ -335,20 +337,26 @@ static size_t width_mul(size_t a, size_t k)
     return a == OFS_UNBOUNDED || k == OFS_UNBOUNDED || a > OFS_UNBOUNDED / k ? OFS_UNBOUNDED : a * k;
 }
 
-/* Adds an atom that a match may start up to `before` bytes ahead of; an
- * atom already there keeps the larger distance. */
-static void atom_set_add(atom_set *a, const char *atom, size_t n, size_t before)
+/* Adds an atom that a match may start up to `before` bytes ahead of, with
+ * its bounds; an atom already there keeps the larger distance and the
+ * bounds both have. */
+static void atom_set_add(atom_set *a, const char *atom, size_t n, size_t before, unsigned char bounds)
 {
     for (size_t i = 0; i < a->count; i++) {
         if (strlen(a->items[i]) == n && memcmp(a->items[i], atom, n) == 0) {
             if (before > a->befores[i]) a->befores[i] = before;
+            a->bounds[i] &= bounds;
             return;
         }
     }
     size_t cap = a->cap;
     VEC_PUSH(a->items, a->count, a->cap, xstrndup(atom, n));
-    if (a->cap != cap) a->befores = xrealloc(a->befores, a->cap * sizeof *a->befores);
+    if (a->cap != cap) {
+        a->befores = xrealloc(a->befores, a->cap * sizeof *a->befores);
+        a->bounds = xrealloc(a->bounds, a->cap * sizeof *a->bounds);
+    }
     a->befores[a->count - 1] = before;
+    a->bounds[a->count - 1] = bounds;
 }
 
 /* Moves every atom `shift` bytes further from the match start. */
@@ -411,7 +419,7 @@ static void atom_set_add_class(atom_set *a, const lexicon_set *lx, const char *s
     char *atom = xasprintf("%c%s", CLASS_ATOM, re);
     free(re);
     a->valid = 1;
-    atom_set_add(a, atom, strlen(atom), before);
+    atom_set_add(a, atom, strlen(atom), before, 0);
     free(atom);
 }
 
@@ -502,7 +510,7 @@ static void offer_literal(atom_set *best, strbuf *lit, int optional, size_t most
     atom_set cand = {0};
     if (atom_len) {
         cand.valid = 1;
-        atom_set_add(&cand, norm, atom_len, *width);
+        atom_set_add(&cand, norm, atom_len, *width, 0); /* what the pattern puts around it is not known here */
     }
     atom_set_pick(best, &cand);
     *width = width_add(*width, width_add(last, width_mul(len - last, most)));
@@ -530,7 +538,7 @@ static atom_set atoms_sequence(atom_parser *p, int depth, size_t *width)
                 atom_set_add_class(&factor, p->lx, "\\d", 2, 0);
             } else if (ispunct((unsigned char)e)) { /* an escaped '+' or '$' is that character */
                 factor.valid = 1;
-                atom_set_add(&factor, &e, 1, 0);
+                atom_set_add(&factor, &e, 1, 0, 0);
                 fw = 1;
             }
             p->i = copy_escape(&skip, s, p->i);
@@ -541,11 +549,15 @@ static atom_set atoms_sequence(atom_parser *p, int depth, size_t *width)
             char *name = xstrndup(s + p->i + 1, j - p->i - 1);
             char *const *atoms;
             const size_t *befores;
+            const unsigned char *bounds;
             size_t count;
             fw = OFS_UNBOUNDED;
-            if (s[j] == '}' && lexicon_atoms(p->lx, name, &atoms, &befores, &count, &fw) == 0 && count) {
+            /* a lexicon's regex carries its own word bounds, so its atoms'
+             * bounds hold wherever the pattern puts it */
+            if (s[j] == '}' && lexicon_atoms(p->lx, name, &atoms, &befores, &bounds, &count, &fw) == 0 && count) {
                 factor.valid = 1;
-                for (size_t k = 0; k < count; k++) atom_set_add(&factor, atoms[k], strlen(atoms[k]), befores[k]);
+                for (size_t k = 0; k < count; k++)
+                    atom_set_add(&factor, atoms[k], strlen(atoms[k]), befores[k], bounds[k]);
             }
             free(name);
             p->i = j < p->n ? j + 1 : p->n;
@@ -627,7 +639,7 @@ static atom_set atoms_alternation(atom_parser *p, int depth, size_t *width)
         if (bw > *width) *width = bw;
         if (all.valid && branch.valid) {
             for (size_t k = 0; k < branch.count; k++)
-                atom_set_add(&all, branch.items[k], strlen(branch.items[k]), branch.befores[k]);
+                atom_set_add(&all, branch.items[k], strlen(branch.items[k]), branch.befores[k], branch.bounds[k]);
         } else {
             atom_set_clear(&all);
         }
@@ -646,12 +658,13 @@ static atom_set pattern_atoms(const lexicon_set *lx, const char *source)
 }
 
 int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **atoms, const size_t **befores,
-                             size_t *count)
+                             const unsigned char **bounds, size_t *count)
 {
     const atom_set *a = &t->units[unit].atoms;
     if (!a->valid) return -1;
     *atoms = a->items;
     *befores = a->befores;
+    *bounds = a->bounds;
     *count = a->count;
     return 0;
 }

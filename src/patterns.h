@@ -45,12 +45,13 @@ size_t pattern_table_unit_count(const pattern_table *t);
 size_t pattern_table_units(const pattern_table *t, size_t id, const size_t **units);
 
 /* The atoms of a unit: literals one of which every match contains (owned
- * by the table), and in befores[i] the most bytes a match may start before
- * atoms[i] starts (OFS_UNBOUNDED when no bound is known). A class atom is
- * the marker byte 0x01 and the class's regex ("\x01[€$£]"). Returns 0, or
- * -1 when the unit has none and must always be run. */
+ * by the table), in befores[i] the most bytes a match may start before
+ * atoms[i] starts (OFS_UNBOUNDED when no bound is known), and in bounds[i]
+ * the ATOM_BOUNDED_* flags (lexicon.h) that hold in every match. A class
+ * atom is the marker byte 0x01 and the class's regex ("\x01[€$£]").
+ * Returns 0, or -1 when the unit has none and must always be run. */
 int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **atoms, const size_t **befores,
-                             size_t *count);
+                             const unsigned char **bounds, size_t *count);
 
 /* Expands source as pattern_table_add does, without compiling. Returns a
  * malloc'd regex, or NULL with *bad_ref set to the unknown lexicon name (a

@@ -24,11 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lexicon.h"
 #include "util.h"
 
 #ifdef OFS_HAVE_HYPERSCAN
 #include <hs/hs.h>
 #include <sodium.h>
+#include <utf8proc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -50,6 +52,7 @@ struct prefilter {
     size_t        *first;       /* atom k marks units[first[k] .. first[k + 1]) */
     size_t        *units;
     size_t        *befores;     /* befores[i]: how far before the atom units[i] may start */
+    unsigned char *bounds;      /* bounds[i]: ATOM_BOUNDED_* of the atom in units[i]'s matches */
     size_t        *len_min;     /* atom k's length in bytes: at least, */
     size_t        *len_max;     /* and at most (a class atom is one character) */
 };
@@ -64,6 +67,8 @@ enum { WINDOW_LIMIT = 1 << 16 };
 struct prefilter_scratch {
     hs_scratch_t  *scratch;
     const prefilter *p;
+    const char    *text;        /* the text being scanned */
+    size_t         len;
     unsigned char *candidates;  /* candidates[u]: unit u may match the text scanned */
     size_t        *found;       /* the units whose atoms the scan found, each once */
     size_t         found_count;
@@ -76,7 +81,11 @@ struct prefilter_scratch {
     size_t        *merged;
 };
 
-typedef struct atom_entry { const char *atom; size_t len; size_t unit; size_t before; } atom_entry;
+typedef struct atom_entry {
+    const char   *atom;
+    size_t        len, unit, before;
+    unsigned char bounds;   /* ATOM_BOUNDED_* (lexicon.h) */
+} atom_entry;
 
 static int cmp_atom_entry(const void *a, const void *b)
 {
@@ -134,6 +143,10 @@ static size_t drop_contained_atoms(atom_entry *e, size_t n)
                 if (j < 0 || (size_t)j == i || dropped[j]) continue;
                 size_t need = e[i].before == OFS_UNBOUNDED ? OFS_UNBOUNDED : e[i].before + from;
                 if (e[j].before != OFS_UNBOUNDED && (need == OFS_UNBOUNDED || need > e[j].before)) e[j].before = need;
+                /* inside the longer atom, a side of the shorter one is
+                 * bounded only where it is the longer one's bounded side */
+                e[j].bounds &= (unsigned char)((from == 0 ? e[i].bounds & ATOM_BOUNDED_LEFT : 0) |
+                                               (from + m == len ? e[i].bounds & ATOM_BOUNDED_RIGHT : 0));
                 dropped[i] = 1;
                 break;
             }
@@ -309,14 +322,15 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     for (size_t id = 0; id < n; id++) {
         char *const *atoms;
         const size_t *befores;
+        const unsigned char *bounds;
         size_t k;
-        if (pattern_table_unit_atoms(t, id, &atoms, &befores, &k) != 0) {
+        if (pattern_table_unit_atoms(t, id, &atoms, &befores, &bounds, &k) != 0) {
             p->always[id] = 1;
             continue;
         }
         size_t unit_first = count;
         for (size_t j = 0; j < k; j++) {
-            atom_entry e = {atoms[j], strlen(atoms[j]), id, befores[j]};
+            atom_entry e = {atoms[j], strlen(atoms[j]), id, befores[j], bounds[j]};
             VEC_PUSH(entries, count, cap, e);
         }
         count = unit_first + drop_contained_atoms(entries + unit_first, count - unit_first);
@@ -331,6 +345,7 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     p->first = xcalloc(count + 2, sizeof *p->first);
     p->units = xcalloc(count + 1, sizeof *p->units);
     p->befores = xcalloc(count + 1, sizeof *p->befores);
+    p->bounds = xcalloc(count + 1, sizeof *p->bounds);
     p->len_min = xcalloc(count + 1, sizeof *p->len_min);
     p->len_max = xcalloc(count + 1, sizeof *p->len_max);
     size_t distinct = 0, nlits = 0, nclasses = 0;
@@ -355,6 +370,7 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
         }
         p->units[i] = entries[i].unit;
         p->befores[i] = entries[i].before;
+        p->bounds[i] = entries[i].bounds;
     }
     p->first[distinct] = count;
     hs_input in = {lits, ids, flags, lens, nlits, classes, class_ids, class_flags, nclasses};
@@ -409,6 +425,7 @@ void prefilter_free(prefilter *p)
     free(p->first);
     free(p->units);
     free(p->befores);
+    free(p->bounds);
     free(p->len_min);
     free(p->len_max);
     free(p);
@@ -447,6 +464,28 @@ void prefilter_scratch_free(prefilter_scratch *s)
     free(s);
 }
 
+/* Whether a letter or digit, as PCRE2's [\p{L}\p{N}] sees it, ends just
+ * before text[pos] (before) or starts at it. Characters from U+2000 on are
+ * taken as neither: their categories are the likeliest to differ between
+ * utf8proc's Unicode version and PCRE2's, and "neither" only keeps a window. */
+static int word_char_at(const char *text, size_t len, size_t pos, int before)
+{
+    if (before) {
+        if (pos == 0) return 0;
+        size_t back = 1;
+        while (back < 4 && back < pos && ((unsigned char)text[pos - back] & 0xC0) == 0x80) back++;
+        pos -= back;
+    }
+    if (pos >= len) return 0;
+    utf8proc_int32_t cp;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)text + pos, (utf8proc_ssize_t)(len - pos), &cp) <= 0 ||
+        cp >= 0x2000)
+        return 0;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+}
+
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     (void)from;
@@ -456,7 +495,16 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     /* the atom starts in [first_start, last_start] */
     size_t first_start = (size_t)to > p->len_max[id] ? (size_t)to - p->len_max[id] : 0;
     size_t last_start = (size_t)to - p->len_min[id];
+    /* which sides of the atom touch a word; a literal atom has one length
+     * (and a class atom no bounds) */
+    int inside = -1; /* ATOM_BOUNDED_* sides where it does, found when first needed */
     for (size_t i = p->first[id]; i < p->first[id + 1]; i++) {
+        if (p->bounds[i]) {
+            if (inside < 0)
+                inside = (word_char_at(s->text, s->len, last_start, 1) ? ATOM_BOUNDED_LEFT : 0) |
+                         (word_char_at(s->text, s->len, (size_t)to, 0) ? ATOM_BOUNDED_RIGHT : 0);
+            if (p->bounds[i] & inside) continue; /* found inside a word: no match of units[i] here */
+        }
         size_t u = p->units[i];
         if (!s->candidates[u]) {
             s->candidates[u] = 1;
@@ -538,6 +586,8 @@ int prefilter_scan(prefilter_scratch *s, const char *text, size_t len)
     s->found_count = 0;
     s->entry_count = 0;
     s->overflow = 0;
+    s->text = text;
+    s->len = len;
     for (int k = 0; k < DATABASES; k++) {
         if (p->db[k] && (len > 0xFFFFFFFFu ||
                          hs_scan(p->db[k], text, (unsigned)len, 0, s->scratch, on_match, s) != HS_SUCCESS)) {
