@@ -113,14 +113,14 @@ static size_t core_width(const char *s, size_t n)
  * where the atom meets a space of the term or a term edge that the regex
  * bounds, (?<![\p{L}\p{N}]) or (?![\p{L}\p{N}]); open_start says the
  * start is not bounded (a leading '*', or particles glued in front).
- * malloc'd, or NULL when empty. */
-static char *term_atom(const char *term, int open_start, size_t *before, unsigned char *bounds)
+ * malloc'd, or NULL when empty. nz: the loader's normaliser. */
+static char *term_atom(ofs_norm *nz, const char *term, int open_start, size_t *before, unsigned char *bounds)
 {
     size_t n = strlen(term);
     int pre = n > 0 && term[0] == '*';
     int post = n > 1 && term[n - 1] == '*';
     char *core = xstrndup(term + pre, n - (size_t)pre - (size_t)post);
-    char *norm = norm_string(core);
+    char *norm = norm_string_with(nz, core);
     free(core);
     const char *best = NULL;
     size_t best_len = 0;
@@ -162,7 +162,7 @@ static int valid_name(const char *s)
  * "boat", "boats*", "bateau" -> b(?:oat(?:s\p{L}*|)|ateau). PCRE2 then tries
  * a few characters at each position instead of every term in turn. */
 typedef struct trie_node {
-    char              *label;       /* one UTF-8 character, or " " for white space */
+    char               label[5];    /* one UTF-8 character, or " " for white space */
     struct trie_node **kids;
     size_t             kid_count, kid_cap;
     int                end_exact;   /* a term ends here */
@@ -174,7 +174,6 @@ static void trie_free(trie_node *t)
     if (!t) return;
     for (size_t i = 0; i < t->kid_count; i++) trie_free(t->kids[i]);
     free(t->kids);
-    free(t->label);
     free(t);
 }
 
@@ -187,7 +186,8 @@ static int trie_add(trie_node *root, const char *core, int wild)
         if (*p == ' ') {
             while (p[len] == ' ') len++;
         } else {
-            while (p[len] && ((unsigned char)p[len] & 0xC0) == 0x80) len++;
+            /* normalised text is valid UTF-8: at most 4 bytes */
+            while (len < 4 && p[len] && ((unsigned char)p[len] & 0xC0) == 0x80) len++;
         }
         const char *label = *p == ' ' ? " " : p;
         size_t label_len = *p == ' ' ? 1 : len;
@@ -197,7 +197,7 @@ static int trie_add(trie_node *root, const char *core, int wild)
                 next = node->kids[i];
         if (!next) {
             next = xcalloc(1, sizeof *next);
-            next->label = xstrndup(label, label_len);
+            memcpy(next->label, label, label_len);
             VEC_PUSH(node->kids, node->kid_count, node->kid_cap, next);
         }
         node = next;
@@ -214,10 +214,28 @@ static int cmp_node(const void *a, const void *b)
     return strcmp((*(trie_node *const *)a)->label, (*(trie_node *const *)b)->label);
 }
 
+/* Sorts a node's children by label: most nodes have a handful, which an
+ * insertion sort puts in order faster than qsort's calls. */
+static void sort_kids(trie_node *node)
+{
+    trie_node **k = node->kids;
+    size_t n = node->kid_count;
+    if (n > 16) {
+        qsort(k, n, sizeof *k, cmp_node);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        trie_node *t = k[i];
+        size_t j = i;
+        for (; j > 0 && strcmp(k[j - 1]->label, t->label) > 0; j--) k[j] = k[j - 1];
+        k[j] = t;
+    }
+}
+
 static void trie_emit(strbuf *out, trie_node *node)
 {
     size_t alts = node->kid_count + (node->end_wild ? 1 : 0) + (node->end_exact && node->kid_count ? 1 : 0);
-    if (node->kid_count > 1) qsort(node->kids, node->kid_count, sizeof *node->kids, cmp_node);
+    sort_kids(node);
     if (alts > 1) strbuf_puts(out, "(?:");
     for (size_t i = 0; i < node->kid_count; i++) {
         if (i) strbuf_putc(out, '|');
@@ -233,18 +251,9 @@ static void trie_emit(strbuf *out, trie_node *node)
 }
 
 /* Adds atom (taken) with its distance from the match start and its
- * bounds; an atom shared by several terms keeps the largest distance and
- * the bounds they all have. */
+ * bounds. Atoms shared by several terms are merged by merge_atoms. */
 static void add_atom(lexicon *lex, char *atom, size_t before, unsigned char bounds)
 {
-    for (size_t i = 0; i < lex->atom_count; i++) {
-        if (strcmp(lex->atoms[i], atom) == 0) {
-            if (before > lex->befores[i]) lex->befores[i] = before;
-            lex->bounds[i] &= bounds;
-            free(atom);
-            return;
-        }
-    }
     size_t cap = lex->atom_cap;
     VEC_PUSH(lex->atoms, lex->atom_count, lex->atom_cap, atom);
     if (lex->atom_cap != cap) {
@@ -253,6 +262,49 @@ static void add_atom(lexicon *lex, char *atom, size_t before, unsigned char boun
     }
     lex->befores[lex->atom_count - 1] = before;
     lex->bounds[lex->atom_count - 1] = bounds;
+}
+
+typedef struct atom_ref { const char *atom; size_t index; } atom_ref;
+
+static int cmp_atom_ref(const void *a, const void *b)
+{
+    const atom_ref *x = a, *y = b;
+    int c = strcmp(x->atom, y->atom);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Merges the atoms that several terms share: the first keeps the largest
+ * distance and the bounds they all have, in the order the atoms were
+ * added. By sorting, not by a search per atom: a lexicon has thousands. */
+static void merge_atoms(lexicon *lex)
+{
+    size_t n = lex->atom_count;
+    if (n < 2) return;
+    atom_ref *order = xcalloc(n, sizeof *order);
+    for (size_t i = 0; i < n; i++) order[i] = (atom_ref){lex->atoms[i], i};
+    qsort(order, n, sizeof *order, cmp_atom_ref);
+    size_t keep = order[0].index;
+    for (size_t k = 1; k < n; k++) {
+        size_t dup = order[k].index;
+        if (strcmp(lex->atoms[keep], order[k].atom) != 0) {
+            keep = dup; /* the first of a new run */
+            continue;
+        }
+        if (lex->befores[dup] > lex->befores[keep]) lex->befores[keep] = lex->befores[dup];
+        lex->bounds[keep] &= lex->bounds[dup];
+        free(lex->atoms[dup]);
+        lex->atoms[dup] = NULL;
+    }
+    free(order);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!lex->atoms[i]) continue;
+        lex->atoms[kept] = lex->atoms[i];
+        lex->befores[kept] = lex->befores[i];
+        lex->bounds[kept] = lex->bounds[i];
+        kept++;
+    }
+    lex->atom_count = kept;
 }
 
 /* The letters of the first word of a normalised term. */
@@ -271,6 +323,7 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
     trie_node *plain = xcalloc(1, sizeof *plain), *prefixed = xcalloc(1, sizeof *prefixed);
     trie_node **glued = xcalloc(at->count + 1, sizeof *glued);
     for (size_t k = 0; k < at->count; k++) glued[k] = xcalloc(1, sizeof **glued);
+    ofs_norm *nz = norm_create();
     size_t count = 0;
     for (size_t i = 0; i < terms->count; i++) {
         const ynode *list = terms->items[i];
@@ -297,7 +350,7 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
             int pre = t->value[0] == '*';
             int post = n > 1 && t->value[n - 1] == '*';
             char *core = xstrndup(t->value + pre, n - (size_t)pre - (size_t)post);
-            char *norm = norm_string(core);
+            char *norm = norm_string_with(nz, core);
             free(core);
             const char *start = norm;
             while (*start == ' ') start++;
@@ -317,13 +370,15 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
                 if (w > lex->width) lex->width = w;
                 size_t before = 0;
                 unsigned char bounds = 0;
-                char *atom = term_atom(t->value, glue, &before, &bounds);
+                char *atom = term_atom(nz, t->value, glue, &before, &bounds);
                 if (atom) add_atom(lex, atom, before + extra, bounds);
             }
             free(clean);
             free(norm);
         }
     }
+    norm_free(nz);
+    merge_atoms(lex);
     /* A term with a leading '*' may end a longer word: it is matched where
      * no digit precedes it, and its span starts at the term. (Matching the
      * letters before it with \p{L}* would try every start position inside

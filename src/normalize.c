@@ -1479,12 +1479,17 @@ void norm_to_orig(const ofs_norm *n, size_t start, size_t end,
 
 int norm_had_invalid_utf8(const ofs_norm *n) { return n->invalid; }
 
+char *norm_string_with(ofs_norm *n, const char *s)
+{
+    norm_run(n, s, strlen(s), NORM_DEOBFUSCATE);
+    return xstrdup(norm_text(n, NULL));
+}
+
 char *norm_string(const char *s)
 {
     ofs_norm *n = norm_create();
     if (!n) return NULL;
-    norm_run(n, s, strlen(s), NORM_DEOBFUSCATE);
-    char *r = xstrdup(norm_text(n, NULL));
+    char *r = norm_string_with(n, s);
     norm_free(n);
     return r;
 }

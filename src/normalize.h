@@ -76,4 +76,9 @@ int norm_had_invalid_utf8(const ofs_norm *n);
  * normalised string gives it back. */
 char *norm_string(const char *s);
 
+/* norm_string with n's buffers, for a loader that normalises many strings:
+ * a fresh normaliser for each would allocate and clear its tables each time.
+ * Replaces n's last text. Returns a malloc'd string the caller frees. */
+char *norm_string_with(ofs_norm *n, const char *s);
+
 #endif

@@ -36,6 +36,8 @@ typedef struct atom_set {
     unsigned char *bounds; /* bounds[i]: ATOM_BOUNDED_* of items[i] (lexicon.h) */
     size_t  count, cap;
     int     valid;
+    size_t *slots;     /* a hash index: slots[h] is 1 + the index of an item, or 0 */
+    size_t  slot_cap;  /* a power of two, at least twice count (0: no index yet) */
 } atom_set;
 
 /* One top-level alternative of a pattern, compiled on its own. */
@@ -322,6 +324,7 @@ static void atom_set_clear(atom_set *a)
     free(a->items);
     free(a->befores);
     free(a->bounds);
+    free(a->slots);
     *a = (atom_set){0};
 }
 
@@ -337,18 +340,43 @@ static size_t width_mul(size_t a, size_t k)
     return a == OFS_UNBOUNDED || k == OFS_UNBOUNDED || a > OFS_UNBOUNDED / k ? OFS_UNBOUNDED : a * k;
 }
 
+static size_t atom_hash(const char *atom, size_t n)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)atom[i]) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* The slot of the index where atom is, or where it would go. */
+static size_t *atom_set_slot(const atom_set *a, const char *atom, size_t n)
+{
+    size_t mask = a->slot_cap - 1, h = atom_hash(atom, n) & mask;
+    for (;; h = (h + 1) & mask) {
+        size_t k = a->slots[h];
+        if (!k || (strlen(a->items[k - 1]) == n && memcmp(a->items[k - 1], atom, n) == 0)) return &a->slots[h];
+    }
+}
+
 /* Adds an atom that a match may start up to `before` bytes ahead of, with
  * its bounds; an atom already there keeps the larger distance and the
- * bounds both have. */
+ * bounds both have. A lexicon brings thousands of atoms: a hash index
+ * finds the one already there. */
 static void atom_set_add(atom_set *a, const char *atom, size_t n, size_t before, unsigned char bounds)
 {
-    for (size_t i = 0; i < a->count; i++) {
-        if (strlen(a->items[i]) == n && memcmp(a->items[i], atom, n) == 0) {
-            if (before > a->befores[i]) a->befores[i] = before;
-            a->bounds[i] &= bounds;
-            return;
-        }
+    if ((a->count + 1) * 2 > a->slot_cap) {
+        free(a->slots);
+        a->slot_cap = a->slot_cap ? a->slot_cap * 2 : 16;
+        a->slots = xcalloc(a->slot_cap, sizeof *a->slots);
+        for (size_t i = 0; i < a->count; i++) *atom_set_slot(a, a->items[i], strlen(a->items[i])) = i + 1;
     }
+    size_t *slot = atom_set_slot(a, atom, n);
+    if (*slot) {
+        size_t i = *slot - 1;
+        if (before > a->befores[i]) a->befores[i] = before;
+        a->bounds[i] &= bounds;
+        return;
+    }
+    *slot = a->count + 1;
     size_t cap = a->cap;
     VEC_PUSH(a->items, a->count, a->cap, xstrndup(atom, n));
     if (a->cap != cap) {
