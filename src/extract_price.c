@@ -61,7 +61,9 @@
  *    given, the same. A multiplier on the second amount also applies to the
  *    first when that keeps the order ("5-10k €" is 5000-10000). An amount
  *    with no currency on either side is not a price, unless a multiplier
- *    in it implies a unit ("60 مليون" = 60 million centimes, "8 lakh" PKR).
+ *    in it implies a unit ("60 مليون" = 60 million centimes, "8 lakh" PKR),
+ *    or it follows a price of a like size and takes its currency ("1,500
+ *    dlls la mica, el social 800": inherits_currency says when).
  *    A smaller number with a smaller multiplier adds on ("3 لاکھ 20 ہزار",
  *    "۲ میلیون و ۵۰۰ هزار"), number words joined by "and" add up ("مية
  *    وعشرين مليون"), and "and a half" adds half of the last unit ("5 mlayen
@@ -1502,6 +1504,34 @@ static int restates(const tok *tk, const quantity *a, double amount, const char 
            strcmp(last->currency, code) == 0;
 }
 
+/* Whether the bare amount a (no currency on either side, none implied),
+ * after a price of prev in its own currency, is a second price in the
+ * same currency: a list of fares or of documents names the currency once
+ * ("4500 دولار للكبير و2000 للصغير", "la mica 1,500 dlls, el social 800",
+ * "1 500 euros par personne, contre 1 000 l'an dernier"). Only an amount of
+ * a like size (at most 6 times larger or smaller: not the 40 people of a
+ * boat, a phone number), not a year ("depuis 2019"), not a share ("90%"),
+ * not one number of a run of numbers (phone numbers and dates written in
+ * groups, "9000-0017"), and not a number that a word names ("48 h", "15
+ * días", "400 واحد"): a word may follow only an amount with a multiplier
+ * ("150 mil de adelanto", "تدفع 30 ألف مقدم"). */
+static int inherits_currency(const tok *tk, size_t n, const quantity *a, double prev)
+{
+    double v = a->value;
+    if (v <= 0 || prev <= 0 || fmax(v, prev) > 6 * fmin(v, prev)) return 0;
+    if (a->mult == 1 && v >= 1950 && v <= 2035 && fmod(v, 100) != 0) return 0;
+    if (a->num > 0 && tk[a->num - 1].kind == T_NUM && tk[a->num].gap <= 1) return 0;
+    if (a->after + 1 < n) {
+        const tok *next = &tk[a->after + 1];
+        if (next->gap <= 1 && (next->kind == T_NUM || (next->kind == T_PUNCT && next->cp == '%'))) return 0;
+        if (next->gap == 0 && next->kind != T_WORD && a->after + 2 < n && tk[a->after + 2].kind == T_NUM &&
+            tk[a->after + 2].gap == 0)
+            return 0;
+        if (next->gap <= 1 && next->kind == T_WORD && a->mult == 1) return 0;
+    }
+    return 1;
+}
+
 /* Whether the text can hold a price at all: a digit (ASCII, Arabic-Indic
  * U+0660-0669, Persian U+06F0-06F9), or, when the data has number words
  * ("ألفين", "mil"), any text: with hundreds of them, tokenising (one trie
@@ -1535,6 +1565,8 @@ void price_find(const price_data *p, const extract_input *in, const char *countr
     tokenise(p, in, &tl);
     tok *tk = tl.items;
     size_t n = tl.count;
+    const char *last_code = NULL; /* the last price's currency, when it was written with one */
+    double last_value = 0;
     for (size_t i = 0; i < n;) {
         quantity a;
         if (!parse_amount(p, tk, n, i, &a)) {
@@ -1548,6 +1580,12 @@ void price_find(const price_data *p, const extract_input *in, const char *countr
         }
         double factor = 1;
         const char *code = amount_currency(p, tk, n, &a, cc, &factor);
+        if (code && factor == 1 && (a.left >= 0 || a.right >= 0)) {
+            last_code = code;
+            last_value = a.value;
+        } else if (!code && last_code && a.implied < 0 && inherits_currency(tk, n, &a, last_value)) {
+            code = last_code;
+        }
         if (code && !restates(tk, &a, tidy(a.value * factor), code, out, first_out))
             emit(in, tk, a.first, a.last, a.value * factor, 0, 0, code, out);
         mark_used(tk, &a);
