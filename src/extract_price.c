@@ -1580,10 +1580,14 @@ void price_find(const price_data *p, const extract_input *in, const char *countr
         }
         double factor = 1;
         const char *code = amount_currency(p, tk, n, &a, cc, &factor);
-        if (code && factor == 1 && (a.left >= 0 || a.right >= 0)) {
+        /* a bare amount takes the currency of the price before it; one with
+         * a currency word that names none here ("50 libras" of luggage) is
+         * not bare */
+        int bare = a.left < 0 && a.left2 < 0 && a.right < 0 && a.implied < 0;
+        if (code && factor == 1 && !bare) {
             last_code = code;
             last_value = a.value;
-        } else if (!code && last_code && a.implied < 0 && inherits_currency(tk, n, &a, last_value)) {
+        } else if (!code && bare && last_code && inherits_currency(tk, n, &a, last_value)) {
             code = last_code;
         }
         if (code && !restates(tk, &a, tidy(a.value * factor), code, out, first_out))
