@@ -1330,7 +1330,11 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
     if (k + 1 < n && has_role(&tk[k], TERM_FILLER) && tk[k].gap <= 1 &&
         free_currency(p, &tk[k + 1], 0) && tk[k + 1].gap <= 1)
         k++;
-    if (k < n && free_currency(p, &tk[k], 0) && tk[k].gap <= 1) a->right = (long)k;
+    /* not "el 7ars", "ya 3ars": Arabizi writes letters as digits, so Latin
+     * letters glued to one lone digit are a word, not a currency code */
+    int arabizi = tk[i].kind == T_NUM && tk[i].end - tk[i].start == 1 && j == i + 1 && k == j && k < n &&
+                  tk[k].gap == 0 && tk[k].latin;
+    if (k < n && free_currency(p, &tk[k], 0) && tk[k].gap <= 1 && !arabizi) a->right = (long)k;
     size_t tail = NONE;
     /* "5 mlayen w nos", "3 mlayen et demi": the half after a unit */
     if (a->right >= 0 && k + 1 < n && tk[k + 1].kind == T_TERM && tk[k + 1].fraction > 0 &&
