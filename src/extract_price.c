@@ -1262,6 +1262,13 @@ static int joins_number(double value, double part)
     return part < decimal_magnitude(value) || (value < 10 && part < 100 && fmod(part, 10) == 0);
 }
 
+/* A number, or a number word that starts an amount ("quinientos", not the
+ * "وعشرين" that only joins one). */
+static int number_or_word(const tok *t)
+{
+    return good_number(t) || (has_role(t, TERM_NUMBER) && !t->joined);
+}
+
 /* Reads the amount whose number is token i. Returns 0 when there is none. */
 static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, quantity *a)
 {
@@ -1279,13 +1286,15 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
     a->mult = 1;
     a->left = a->left2 = a->right = a->implied = -1;
     size_t j = i + 1;
-    /* "مية وعشرين", "مية و عشرين": number words joined by "and" add up */
+    /* "مية وعشرين", "مية و عشرين": number words joined by "and" add up; a
+     * smaller one right after hundreds or thousands too ("ciento cincuenta",
+     * "mil quinientos") */
     while (word && j < n && tk[j].gap <= 1) {
         size_t w = j;
         if (has_role(&tk[j], TERM_AND) && j + 1 < n && tk[j + 1].gap <= 1) w = j + 1;
-        if (!has_role(&tk[w], TERM_NUMBER) || (w == j) != (tk[w].joined != 0) ||
-            !joins_number(a->value, tk[w].value))
-            break;
+        int glued = tk[w].joined != 0; /* "وعشرين" */
+        int joined = w != j ? !glued : glued || a->value >= 100;
+        if (!has_role(&tk[w], TERM_NUMBER) || !joined || !joins_number(a->value, tk[w].value)) break;
         a->value += tk[w].value;
         j = w + 1;
     }
@@ -1300,20 +1309,21 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
     }
     a->value *= a->mult;
     if (a->mult > 1 && j < n) {
-        /* "3 لاکھ 20 ہزار", "۲ میلیون و ۵۰۰ هزار": a smaller number with a
-         * smaller multiplier adds to the first */
+        /* "3 لاکھ 20 ہزار", "۲ میلیون و ۵۰۰ هزار", "iki bin beş yüz": a
+         * smaller number with a smaller multiplier adds to the first */
         size_t k = j;
         if (has_role(&tk[k], TERM_AND) && tk[k].gap <= 1) k++;
-        if (k + 1 < n && good_number(&tk[k]) && tk[k].gap <= 1 && tk[k + 1].gap <= 1 &&
+        if (k + 1 < n && number_or_word(&tk[k]) && tk[k].gap <= 1 && tk[k + 1].gap <= 1 &&
             tk[k + 1].kind == T_TERM && tk[k + 1].mult > 0 && tk[k + 1].mult < a->mult &&
             tk[k].value * tk[k + 1].mult < a->mult) {
             a->value += tk[k].value * tk[k + 1].mult;
             last_mult = tk[k + 1].mult;
             j = k + 2;
-        } else if (k == j && j + 1 < n && good_number(&tk[j]) && tk[j].gap <= 1 &&
+        } else if (k == j && j + 1 < n && number_or_word(&tk[j]) && tk[j].gap <= 1 &&
                    tk[j].value < a->mult && free_currency(p, &tk[j + 1], 0) &&
                    tk[j + 1].gap <= 1) {
-            /* "2 bin 500 euro": a smaller number right after a multiplier, then a currency */
+            /* "2 bin 500 euro", "tres mil quinientos euros": a smaller
+             * number right after a multiplier, then a currency */
             a->value += tk[j].value;
             j++;
         }
