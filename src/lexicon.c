@@ -106,14 +106,23 @@ static size_t core_width(const char *s, size_t n)
     return w;
 }
 
-/* The atom of a term: the longest space-free piece of its normalised core
- * (without '*' wildcards): "big boat" -> "boat", "*بوطي" -> "بوطي". Every
- * match of the term's regex contains it, at most *before bytes after the
- * match starts (the match starts where the core does). *bounds: the sides
- * where the atom meets a space of the term or a term edge that the regex
- * bounds, (?<![\p{L}\p{N}]) or (?![\p{L}\p{N}]); open_start says the
- * start is not bounded (a leading '*', or particles glued in front).
- * malloc'd, or NULL when empty. nz: the loader's normaliser. */
+/* Terms' atoms grow word by word up to this many bytes: longer literals
+ * filter little better, and make Hyperscan's compile slower and larger. */
+enum { ATOM_MAX_BYTES = 16 };
+
+/* The atom of a term: the longest word of its normalised core (without
+ * '*' wildcards), with the words around it while they fit in
+ * ATOM_MAX_BYTES: "big boat" -> "big boat", "*بوطي" -> "بوطي". Every match
+ * of the term's regex contains it, with one white-space character where
+ * the atom has a space (the normaliser leaves no longer runs, and the
+ * prefilter reads line breaks as spaces), at most *before bytes after the
+ * match starts (the match starts where the core does). Words around filter
+ * far better than the word alone: "manda foto" is rare where "manda" is
+ * not. *bounds: the sides where the atom meets a space of the term or a
+ * term edge that the regex bounds, (?<![\p{L}\p{N}]) or (?![\p{L}\p{N}]);
+ * open_start says the start is not bounded (a leading '*', or particles
+ * glued in front). malloc'd, or NULL when empty. nz: the loader's
+ * normaliser. */
 static char *term_atom(ofs_norm *nz, const char *term, int open_start, size_t *before, unsigned char *bounds)
 {
     size_t n = strlen(term);
@@ -122,28 +131,53 @@ static char *term_atom(ofs_norm *nz, const char *term, int open_start, size_t *b
     char *core = xstrndup(term + pre, n - (size_t)pre - (size_t)post);
     char *norm = norm_string_with(nz, core);
     free(core);
-    const char *best = NULL;
-    size_t best_len = 0;
-    for (const char *p = norm; *p;) {
-        while (*p == ' ') p++;
-        const char *start = p;
-        while (*p && *p != ' ') p++;
-        if ((size_t)(p - start) > best_len) {
-            best = start;
-            best_len = (size_t)(p - start);
-        }
-    }
-    char *atom = best ? xstrndup(best, best_len) : NULL;
     const char *first = norm; /* where the trimmed core, and so the match, starts */
     while (*first == ' ') first++;
-    *before = best ? core_width(first, (size_t)(best - first)) : 0;
-    *bounds = 0;
-    if (best) {
-        const char *after = best + best_len;
-        while (*after == ' ') after++;
-        if (best > first || !(pre || open_start)) *bounds |= ATOM_BOUNDED_LEFT;
-        if (*after || !post) *bounds |= ATOM_BOUNDED_RIGHT;
+    const char *end = first + strlen(first);
+    while (end > first && end[-1] == ' ') end--;
+    /* the longest word */
+    const char *best = NULL, *best_end = NULL;
+    for (const char *p = first; p < end;) {
+        while (p < end && *p == ' ') p++;
+        const char *start = p;
+        while (p < end && *p != ' ') p++;
+        if (p > start && (!best || p - start > best_end - best)) {
+            best = start;
+            best_end = p;
+        }
     }
+    *before = 0;
+    *bounds = 0;
+    if (!best) {
+        free(norm);
+        return NULL;
+    }
+    /* then the words after it, then before it, while they fit */
+    for (;;) {
+        const char *next_end = best_end;
+        if (next_end < end) {
+            next_end++; /* the space */
+            while (next_end < end && *next_end != ' ') next_end++;
+            if (next_end - best <= ATOM_MAX_BYTES) {
+                best_end = next_end;
+                continue;
+            }
+        }
+        const char *prev = best;
+        if (prev > first) {
+            prev--; /* the space */
+            while (prev > first && prev[-1] != ' ') prev--;
+            if (best_end - prev <= ATOM_MAX_BYTES) {
+                best = prev;
+                continue;
+            }
+        }
+        break;
+    }
+    char *atom = xstrndup(best, (size_t)(best_end - best));
+    *before = core_width(first, (size_t)(best - first));
+    if (best > first || !(pre || open_start)) *bounds |= ATOM_BOUNDED_LEFT;
+    if (best_end < end || !post) *bounds |= ATOM_BOUNDED_RIGHT;
     free(norm);
     return atom;
 }

@@ -35,15 +35,17 @@
 #include <stdio.h>
 #include <unistd.h>
 
-/* The literals are compiled in two halves once there are this many: Hyperscan's
- * compile takes memory for a moment in proportion to what it is given, and
- * compiling half at a time keeps that peak (a third of a run's peak RSS with
- * the bundled rules) half as high, for one more pass over each record. */
-enum { SPLIT_LITERALS_FROM = 4096 };
+/* The literals are compiled in parts of about this many (at most
+ * LITERAL_PARTS): Hyperscan's compile takes memory for a moment in
+ * proportion to what it is given, and compiling a part at a time keeps that
+ * peak (a third of a run's peak RSS with the bundled rules) as low, for one
+ * more pass over each record per part, which costs little beside confirming
+ * the candidates with PCRE2. */
+enum { LITERALS_PER_PART = 8192, LITERAL_PARTS = 4 };
 
-/* The databases: the literals (db[LITERALS_B] only when they are split) and
- * the class atoms ("[€$£]", "\\d") as regexes. Any of the last two may be NULL. */
-enum { LITERALS_A, LITERALS_B, CLASSES, DATABASES };
+/* The databases: the literals (db[0 .. LITERAL_PARTS), the parts unused
+ * NULL) and the class atoms ("[€$£]", "\\d") as regexes, either NULL. */
+enum { LITERALS = 0, CLASSES = LITERAL_PARTS, DATABASES };
 
 struct prefilter {
     hs_database_t *db[DATABASES];
@@ -79,6 +81,8 @@ struct prefilter_scratch {
     size_t         window_cap;
     size_t        *first;       /* unit u's windows: windows[first[u] .. first[u] + merged[u]) */
     size_t        *merged;
+    char          *flat;        /* the text with its line breaks as spaces */
+    size_t         flat_cap;
 };
 
 typedef struct atom_entry {
@@ -233,7 +237,7 @@ static char *cache_path(const char *cache_dir, const hs_input *in)
 
 /* A cache file: the magic, then each of the DATABASES as a 64-bit
  * little-endian length (0: none) and hs_serialize_database's bytes. */
-static const char cache_magic[8] = {'O', 'F', 'S', 'P', 'F', 'D', 'B', '2'};
+static const char cache_magic[8] = {'O', 'F', 'S', 'P', 'F', 'D', 'B', '3'};
 
 static int read_u64(FILE *f, uint64_t *v)
 {
@@ -272,7 +276,7 @@ static int cache_load(const char *path, hs_database_t *db[DATABASES])
         db[k] = NULL;
         if (rc == 0) rc = read_database(f, &db[k]);
     }
-    if (rc == 0 && (!db[LITERALS_A] || fgetc(f) != EOF)) rc = -1;
+    if (rc == 0 && (!db[LITERALS] || fgetc(f) != EOF)) rc = -1;
     fclose(f);
     if (rc != 0)
         for (int k = 0; k < DATABASES; k++) {
@@ -377,15 +381,18 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     char *cached = cache_dir && nlits ? cache_path(cache_dir, &in) : NULL;
     int from_cache = cached && cache_load(cached, p->db) == 0;
     hs_compile_error_t *err = NULL;
-    size_t parts = nlits >= SPLIT_LITERALS_FROM ? 2 : 1; /* LITERALS_A, then LITERALS_B */
+    size_t parts = (nlits + LITERALS_PER_PART - 1) / LITERALS_PER_PART;
+    if (parts > LITERAL_PARTS) parts = LITERAL_PARTS;
     int compiled = from_cache || nlits == 0;
     for (size_t k = 0; !compiled && k < parts; k++) {
         size_t lo = nlits * k / parts, hi = nlits * (k + 1) / parts;
         if (hs_compile_lit_multi(lits + lo, flags + lo, ids + lo, lens + lo, (unsigned)(hi - lo), HS_MODE_BLOCK, NULL,
-                                 &p->db[LITERALS_A + k], &err) != HS_SUCCESS) {
+                                 &p->db[LITERALS + k], &err) != HS_SUCCESS) {
             hs_free_compile_error(err);
-            hs_free_database(p->db[LITERALS_A]); /* without all the literals there is no prefilter */
-            p->db[LITERALS_A] = NULL;
+            for (size_t j = 0; j < k; j++) { /* without all the literals there is no prefilter */
+                hs_free_database(p->db[LITERALS + j]);
+                p->db[LITERALS + j] = NULL;
+            }
             break;
         }
         compiled = k + 1 == parts;
@@ -400,7 +407,7 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     if (nclasses && !p->db[CLASSES]) /* the units with class atoms are then always run */
         for (size_t k = 0; k < nclasses; k++)
             for (size_t i = p->first[class_ids[k]]; i < p->first[class_ids[k] + 1]; i++) p->always[p->units[i]] = 1;
-    if (cached && !from_cache && p->db[LITERALS_A]) cache_store(cached, p->db);
+    if (cached && !from_cache && p->db[LITERALS]) cache_store(cached, p->db);
     free(cached);
     free(lits);
     free(classes);
@@ -410,7 +417,7 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     free(ids);
     free(class_ids);
     free(entries);
-    if (!p->db[LITERALS_A]) {
+    if (!p->db[LITERALS]) {
         prefilter_free(p);
         return NULL;
     }
@@ -461,6 +468,7 @@ void prefilter_scratch_free(prefilter_scratch *s)
     free(s->merged);
     free(s->candidates);
     free(s->found);
+    free(s->flat);
     free(s);
 }
 
@@ -586,6 +594,18 @@ int prefilter_scan(prefilter_scratch *s, const char *text, size_t len)
     s->found_count = 0;
     s->entry_count = 0;
     s->overflow = 0;
+    /* A term of several words matches one space or one line break between
+     * them (the normaliser leaves no longer runs), and its atom is the term
+     * with spaces (lexicon.c): the atoms are looked for in the text with
+     * its line breaks read as spaces. */
+    if (memchr(text, '\n', len)) {
+        if (len > s->flat_cap) {
+            s->flat = xrealloc(s->flat, len);
+            s->flat_cap = len;
+        }
+        for (size_t i = 0; i < len; i++) s->flat[i] = text[i] == '\n' ? ' ' : text[i];
+        text = s->flat;
+    }
     s->text = text;
     s->len = len;
     for (int k = 0; k < DATABASES; k++) {
