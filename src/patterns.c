@@ -799,10 +799,26 @@ static size_t split_alternatives(const char *s, size_t *starts, size_t *lens)
     return count + 1;
 }
 
-/* Expands, compiles and adds one alternative as a unit, or finds the same
- * unit already there. Returns its id, or -1 with *err and *off set. */
-static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, int *err, PCRE2_SIZE *off)
+/* The share of PCRE2's limit on a compiled pattern (64 KiB with the usual
+ * 2-byte links) that a unit may take before lint warns: lexicons grow, and
+ * a unit past the limit no longer loads. */
+#define UNIT_SIZE_WARN 0.75
+
+/* The largest compiled pattern PCRE2 takes: 2^(8 x link size) code units. */
+static double pcre2_size_limit(void)
 {
+    uint32_t link = 2;
+    pcre2_config(PCRE2_CONFIG_LINKSIZE, &link);
+    return link >= 4 ? 4294967296.0 : (double)(1ul << (8 * link));
+}
+
+/* Expands, compiles and adds one alternative as a unit, or finds the same
+ * unit already there. Returns its id, or -1 with *err and *off set.
+ * *size: the new unit's compiled size in bytes (0 when it was there). */
+static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, int *err, PCRE2_SIZE *off,
+                     size_t *size)
+{
+    *size = 0;
     char *bad_ref;
     size_t bad_offset;
     char *re = pattern_expand(lx, part, &bad_ref, &bad_offset);
@@ -827,6 +843,7 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
         free(re);
         return -1;
     }
+    pcre2_pattern_info(code, PCRE2_INFO_SIZE, size);
     pattern_unit u = {re, hash, code, NULL, pattern_atoms(lx, part)};
     VEC_PUSH(t->units, t->unit_count, t->unit_cap, u);
     return (long)(t->unit_count - 1);
@@ -880,7 +897,8 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
     compiled_pattern cp = {re, xcalloc(nparts, sizeof(size_t)), nparts};
     for (size_t k = 0; k < nparts; k++) {
         char *part = xstrndup(source + starts[k], lens[k]);
-        long unit = unit_add(t, lx, part, &err, &off);
+        size_t size;
+        long unit = unit_add(t, lx, part, &err, &off, &size);
         if (unit < 0) {
             char msg[256];
             pattern_error_message(err, msg, sizeof msg);
@@ -893,6 +911,14 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
             return -1;
         }
         cp.units[k] = (size_t)unit;
+        double limit = pcre2_size_limit();
+        if ((double)size > UNIT_SIZE_WARN * limit) {
+            offset_position(source, starts[k], line, col, &eline, &ecol);
+            diag_add(d, OFS_WARNING, file, eline, ecol,
+                     "%s compiles to %zu bytes, %.0f%% of PCRE2's limit: it stops loading if it or its lexicons "
+                     "grow; split it into top-level alternatives (A|B), each compiled on its own",
+                     nparts > 1 ? "this alternative" : "the pattern", size, 100.0 * (double)size / limit);
+        }
         free(part);
     }
     VEC_PUSH(t->items, t->count, t->cap, cp);
