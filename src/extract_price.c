@@ -37,7 +37,8 @@
  *      (Italian) and a currency (Algerian dinar, only after an amount).
  *    - WORD (other letters) and PUNCT (any other character).
  *    Each token remembers the gap before it: none, spaces, or a line break;
- *    nothing below reaches across a line break.
+ *    nothing below reaches across a line break but the currency a list of
+ *    prices names once (inherits_currency).
  *
  * 2. Grammar. Each good number (or number word such as "الفين") starts an
  *    amount, and a range when another amount follows a range word:
