@@ -26,7 +26,9 @@
  * least min_letters letters then match after one of them too: the term
  * "فيزا" also matches "والفيزا" and "بالفيزا", and the match starts at the
  * particle, unless the whole word is a set phrase listed under not_glued
- * ("بالضبط", exactly):
+ * ("بالضبط", exactly). A shorter first word of a phrase takes only the
+ * particles listed under before_short_words (Arabic و: "ما تقولوش" also
+ * matches "وما تقولوش", but not "لما تقولوش"):
  *
  *     (?<![\p{L}\p{N}])(?:(?!(?:بالضبط|...)(?![\p{L}\p{N}]))(?:و(?:ال|)|ب(?:ال|)|...))?(?:فيزا|...)
  */
@@ -61,6 +63,7 @@ typedef struct attached_prefixes {
     char  *regex;
     char  *first_letters; /* the letters the particles start with, escaped for a class */
     size_t max_bytes;     /* the longest particle, in bytes */
+    int    short_words;   /* these go before first words shorter than min_letters */
 } attached_prefixes;
 
 typedef struct attached_set {
@@ -361,12 +364,14 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
     size_t count = 0;
     for (size_t i = 0; i < terms->count; i++) {
         const ynode *list = terms->items[i];
-        const attached_prefixes *particles = NULL;
-        trie_node *glued_trie = NULL;
-        for (size_t k = 0; k < at->count && !particles; k++) {
-            if (strcmp(at->items[k].lang, terms->keys[i]->value) == 0) {
-                particles = &at->items[k];
-                glued_trie = glued[k];
+        /* the language's particles, [0] before words of min_letters or more, [1] before shorter ones */
+        const attached_prefixes *particles[2] = {NULL, NULL};
+        trie_node *glued_trie[2] = {NULL, NULL};
+        for (size_t k = 0; k < at->count; k++) {
+            int sw = at->items[k].short_words != 0;
+            if (!particles[sw] && strcmp(at->items[k].lang, terms->keys[i]->value) == 0) {
+                particles[sw] = &at->items[k];
+                glued_trie[sw] = glued[k];
             }
         }
         if (list->kind != YNODE_SEQ) {
@@ -396,9 +401,12 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
                 continue;
             }
             char *clean = xstrndup(start, len);
-            int glue = particles && !pre && first_word_letters(clean) >= at->min_letters;
-            size_t extra = glue ? particles->max_bytes : 0;
-            if (trie_add(pre ? prefixed : glue ? glued_trie : plain, clean, post)) {
+            /* a short first word takes particles only in a phrase ("ما تقولوش"):
+             * alone, a two-letter word after "و" is too often another word */
+            int sw = first_word_letters(clean) < at->min_letters;
+            int glue = particles[sw] && !pre && (!sw || strchr(clean, ' '));
+            size_t extra = glue ? particles[sw]->max_bytes : 0;
+            if (trie_add(pre ? prefixed : glue ? glued_trie[sw] : plain, clean, post)) {
                 count++;
                 size_t w = post ? OFS_UNBOUNDED : core_width(clean, len) + extra;
                 if (w > lex->width) lex->width = w;
@@ -573,7 +581,39 @@ static attached_prefixes particles_of(const char *lang, char **words, size_t n)
     trie_free(particles);
     free(shortened);
     free(lasts);
-    return (attached_prefixes){xstrdup(lang), re.buf, first.buf ? first.buf : xstrdup(""), longest};
+    return (attached_prefixes){xstrdup(lang), re.buf, first.buf ? first.buf : xstrdup(""), longest, 0};
+}
+
+/* Adds the particles of language lang (words[0..n)), before first words
+ * shorter than min_letters when short_words. */
+static void attached_add(attached_set *at, const char *lang, char **words, size_t n, int short_words)
+{
+    attached_prefixes a = particles_of(lang, words, n);
+    a.short_words = short_words;
+    VEC_PUSH(at->items, at->count, at->cap, a);
+}
+
+/* Reads before_short_words: a mapping of languages to lists of particles. */
+static void short_words_load(const ydoc *doc, const ynode *map, ofs_diags *d, attached_set *at)
+{
+    if (map->kind != YNODE_MAP) {
+        diag_add(d, OFS_ERROR, doc->file, map->line, map->col,
+                 "'before_short_words' must be a mapping of languages to lists of particles, not %s",
+                 ynode_kind_name(map));
+        return;
+    }
+    for (size_t j = 0; j < map->count; j++) {
+        const ynode *list = map->items[j];
+        if (list->kind != YNODE_SEQ || list->count == 0) {
+            diag_add(d, OFS_ERROR, doc->file, list->line, list->col, "'%s' must be a non-empty list of words",
+                     map->keys[j]->value);
+            continue;
+        }
+        size_t n;
+        char **words = normalised_words(doc->file, list, "a particle", d, &n);
+        if (n) attached_add(at, map->keys[j]->value, words, n, 1);
+        words_free(words, n);
+    }
 }
 
 /* Reads the `attached_prefixes:` mapping (min_letters, then a list of
@@ -596,6 +636,10 @@ static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
                     at->min_letters = (size_t)v;
                 continue;
             }
+            if (strcmp(key->value, "before_short_words") == 0) {
+                short_words_load(doc, list, d, at);
+                continue;
+            }
             if (list->kind != YNODE_SEQ || list->count == 0) {
                 diag_add(d, OFS_ERROR, doc->file, list->line, list->col,
                          "'%s' must be a non-empty list of words", key->value);
@@ -608,8 +652,7 @@ static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
                 free(at->not_glued);
                 at->not_glued = not_glued_regex(words, n);
             } else if (n) {
-                attached_prefixes a = particles_of(key->value, words, n);
-                VEC_PUSH(at->items, at->count, at->cap, a);
+                attached_add(at, key->value, words, n, 0);
             }
             words_free(words, n);
         }
