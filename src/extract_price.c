@@ -125,7 +125,8 @@ enum term_kind {
     TERM_FILLER,
     TERM_IMPLIED,  /* a multiplier that implies a unit when no currency is given */
     TERM_FRACTION, /* "and a half" after an amount: "5 mlayen w nos" */
-    TERM_CHANGE    /* before a range start: "subió de 3 mil a 12 mil" is two prices */
+    TERM_CHANGE,   /* before a range start: "subió de 3 mil a 12 mil" is two prices */
+    TERM_NOT_PRICE /* near an amount, says it is no price: "seized", "a fine of", "salary" */
 };
 #define ROLE(k) (1u << (k))
 
@@ -671,7 +672,7 @@ static void load_number_words(loader *L, const ynode *root)
 {
     if (!expect_kind(L, root, YNODE_MAP, "`number_words:`")) return;
     static const char *const top[] = {"multipliers", "numbers", "prefixes", "fractions", "units",
-                                      "implied", "ranges", "fillers", NULL};
+                                      "implied", "ranges", "fillers", "not_prices", NULL};
     check_keys(L, root, top, "`number_words:`");
     const ynode *prefixes = ynode_get(root, "prefixes");
     if (prefixes && !expect_kind(L, prefixes, YNODE_MAP, "`prefixes:`")) prefixes = NULL;
@@ -719,6 +720,8 @@ static void load_number_words(loader *L, const ynode *root)
     }
     add_word_list(L, ynode_get(root, "fillers"), TERM_FILLER, 0, 0, NONE, NULL, NULL, 0,
                   "`fillers:`");
+    add_word_list(L, ynode_get(root, "not_prices"), TERM_NOT_PRICE, 0, 0, NONE, NULL, NULL, 0,
+                  "`not_prices:`");
 }
 
 /* Frees the data and everything it owns. NULL is fine. */
@@ -1547,6 +1550,29 @@ static int inherits_currency(const tok *tk, size_t n, const quantity *a, double 
     return 1;
 }
 
+/* How many words either side of an amount a not_prices word may stand. */
+enum { NOT_PRICE_REACH = 6 };
+
+/* Whether a not_prices word stands within NOT_PRICE_REACH tokens of the
+ * amount, in its sentence: "seized £48,000 in cash", "60 000 euros en
+ * liquide ont été saisis", "justificatif de ressources de 615 €", "salario
+ * 2.200 € al mes" are amounts, not prices. */
+static int named_no_price(const tok *tk, size_t n, const quantity *a)
+{
+    for (size_t k = a->first, steps = 0; k > 0 && steps < NOT_PRICE_REACH && tk[k].gap < 2; steps++) {
+        k--;
+        if (tk[k].kind == T_PUNCT && (tk[k].cp == '.' || tk[k].cp == '!' || tk[k].cp == '?' || tk[k].cp == 0x061F))
+            break;
+        if (has_role(&tk[k], TERM_NOT_PRICE)) return 1;
+    }
+    for (size_t k = a->last + 1, steps = 0; k < n && steps < NOT_PRICE_REACH && tk[k].gap < 2; k++, steps++) {
+        if (tk[k].kind == T_PUNCT && (tk[k].cp == '.' || tk[k].cp == '!' || tk[k].cp == '?' || tk[k].cp == 0x061F))
+            break;
+        if (has_role(&tk[k], TERM_NOT_PRICE)) return 1;
+    }
+    return 0;
+}
+
 /* Whether the text can hold a price at all: a digit (ASCII, Arabic-Indic
  * U+0660-0669, Persian U+06F0-06F9), or, when the data has number words
  * ("ألفين", "mil"), any text: with hundreds of them, tokenising (one trie
@@ -1599,7 +1625,9 @@ void price_find(const price_data *p, const extract_input *in, const char *countr
          * a currency word that names none here ("50 libras" of luggage) is
          * not bare */
         int bare = a.left < 0 && a.left2 < 0 && a.right < 0 && a.implied < 0;
-        if (code && factor == 1 && !bare) {
+        if (code && named_no_price(tk, n, &a)) {
+            code = NULL; /* seized cash, a fine, a salary: no price, nor a currency to pass on */
+        } else if (code && factor == 1 && !bare) {
             last_code = code;
             last_value = a.value;
         } else if (!code && bare && last_code && inherits_currency(tk, n, &a, last_value)) {
