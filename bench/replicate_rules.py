@@ -2,8 +2,8 @@
 """Makes a copy of a rule set with every rule and lexicon replicated N times.
 
 Copy k of lexicon `boat` is `boat_rK`, whose terms are the originals with a
-suffix that does not occur in real text on every word ("boat" -> "boatqxk",
-"invitation letter" -> "invitationqxk letterqxk"), so the replicated set is
+suffix that does not occur in real text on every word ("boat" -> "boatqk",
+"invitation letter" -> "invitationqk letterqk"), so the replicated set is
 N times larger to compile and to prefilter, but labels the same records
 (almost: a rule with no lexicon, such as a year pattern, fires in every copy,
 so its weight counts N times): a fair test of how cost grows with the number
@@ -25,12 +25,15 @@ import yaml
 
 
 def suffix(k):
-    return "qx" + "".join(chr(ord("a") + int(d)) for d in str(k))
+    """Two bytes for copies 1 to 25 ("qb", "qp"): a longer suffix made the
+    copies' largest units (document verbs with document nouns, near PCRE2's
+    size limit in the real set) too large to compile."""
+    return "q" + chr(ord("a") + k) if k < 26 else "qx" + "".join(chr(ord("a") + int(d)) for d in str(k))
 
 
 def add_suffix(term, sfx):
     """The suffix goes on every word, inside a trailing '*' wildcard:
-    "tekne*" -> "tekneqxb*", "big boat" -> "bigqxb boatqxb"."""
+    "tekne*" -> "tekneqb*", "big boat" -> "bigqb boatqb"."""
     def one(word):
         return word[:-1] + sfx + "*" if word.endswith("*") and len(word) > 1 else word + sfx
     return " ".join(one(w) for w in term.split(" ") if w) if term.strip() else term + sfx
