@@ -593,6 +593,20 @@ static void attached_add(attached_set *at, const char *lang, char **words, size_
     VEC_PUSH(at->items, at->count, at->cap, a);
 }
 
+/* The normalised words of list, the value of key, in *n of them; an error
+ * in d (and NULL, *n 0) when it is not a non-empty list. what names an
+ * item in errors ("a particle"). Free with words_free. */
+static char **word_list(const ydoc *doc, const char *key, const ynode *list, const char *what, ofs_diags *d,
+                        size_t *n)
+{
+    *n = 0;
+    if (list->kind != YNODE_SEQ || list->count == 0) {
+        diag_add(d, OFS_ERROR, doc->file, list->line, list->col, "'%s' must be a non-empty list of words", key);
+        return NULL;
+    }
+    return normalised_words(doc->file, list, what, d, n);
+}
+
 /* Reads before_short_words: a mapping of languages to lists of particles. */
 static void short_words_load(const ydoc *doc, const ynode *map, ofs_diags *d, attached_set *at)
 {
@@ -603,14 +617,8 @@ static void short_words_load(const ydoc *doc, const ynode *map, ofs_diags *d, at
         return;
     }
     for (size_t j = 0; j < map->count; j++) {
-        const ynode *list = map->items[j];
-        if (list->kind != YNODE_SEQ || list->count == 0) {
-            diag_add(d, OFS_ERROR, doc->file, list->line, list->col, "'%s' must be a non-empty list of words",
-                     map->keys[j]->value);
-            continue;
-        }
         size_t n;
-        char **words = normalised_words(doc->file, list, "a particle", d, &n);
+        char **words = word_list(doc, map->keys[j]->value, map->items[j], "a particle", d, &n);
         if (n) attached_add(at, map->keys[j]->value, words, n, 1);
         words_free(words, n);
     }
@@ -640,14 +648,10 @@ static void attached_load(const ofs_bundle *b, ofs_diags *d, attached_set *at)
                 short_words_load(doc, list, d, at);
                 continue;
             }
-            if (list->kind != YNODE_SEQ || list->count == 0) {
-                diag_add(d, OFS_ERROR, doc->file, list->line, list->col,
-                         "'%s' must be a non-empty list of words", key->value);
-                continue;
-            }
             int set_phrases = strcmp(key->value, "not_glued") == 0;
             size_t n;
-            char **words = normalised_words(doc->file, list, set_phrases ? "a word in 'not_glued'" : "a particle", d, &n);
+            char **words =
+                word_list(doc, key->value, list, set_phrases ? "a word in 'not_glued'" : "a particle", d, &n);
             if (n && set_phrases) {
                 free(at->not_glued);
                 at->not_glued = not_glued_regex(words, n);

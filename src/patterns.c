@@ -895,6 +895,7 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
     size_t starts[MAX_UNITS], lens[MAX_UNITS];
     size_t nparts = split_alternatives(source, starts, lens);
     compiled_pattern cp = {re, xcalloc(nparts, sizeof(size_t)), nparts};
+    double limit = pcre2_size_limit();
     for (size_t k = 0; k < nparts; k++) {
         char *part = xstrndup(source + starts[k], lens[k]);
         size_t size;
@@ -911,7 +912,6 @@ long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *sour
             return -1;
         }
         cp.units[k] = (size_t)unit;
-        double limit = pcre2_size_limit();
         if ((double)size > UNIT_SIZE_WARN * limit) {
             offset_position(source, starts[k], line, col, &eline, &ecol);
             diag_add(d, OFS_WARNING, file, eline, ecol,
