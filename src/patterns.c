@@ -291,7 +291,9 @@ char *pattern_expand(const lexicon_set *lx, const char *s, char **bad_ref, size_
     flush_literal(&out, &lit);
     strbuf_free(&lit);
     if (!out.buf) strbuf_append(&out, "", 0);
-    return out.buf;
+    /* the table keeps expansions for the run: give back the slack that
+     * doubling left, up to half of each */
+    return xrealloc(out.buf, out.len + 1);
 }
 
 /* ---- atoms: what the prefilter looks for ------------------------------

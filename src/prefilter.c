@@ -377,6 +377,7 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
         p->bounds[i] = entries[i].bounds;
     }
     p->first[distinct] = count;
+    free(entries); /* before Hyperscan's compile, which sets the peak of the load */
     hs_input in = {lits, ids, flags, lens, nlits, classes, class_ids, class_flags, nclasses};
     char *cached = cache_dir && nlits ? cache_path(cache_dir, &in) : NULL;
     int from_cache = cached && cache_load(cached, p->db) == 0;
@@ -416,7 +417,6 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     free(class_flags);
     free(ids);
     free(class_ids);
-    free(entries);
     if (!p->db[LITERALS]) {
         prefilter_free(p);
         return NULL;
