@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "offerscan.h"
+#include "rules.h"
 #include "util.h"
 
 #define CHUNK_RECORDS 256
@@ -176,6 +177,9 @@ int ofs_batch_run(const ofs_rules *rules, ofs_reader *reader, const ofs_batch_op
     pthread_cond_init(&b.filled, NULL);
     pthread_cond_init(&b.done, NULL);
     b.ring = xcalloc(b.ring_size, sizeof *b.ring);
+    /* compiled before the workers start, so that the compile may use their
+     * cores (each worker's scanner would otherwise compile it in one) */
+    if (!b.no_prefilter) rules_prefilter_threads(rules, threads);
     pthread_t *workers = xcalloc((size_t)threads, sizeof *workers);
     int started = 0; /* workers[0..started) run; with none, chunks are processed inline */
     while (started < threads && pthread_create(&workers[started], NULL, worker_main, &b) == 0) started++;

@@ -699,6 +699,11 @@ int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **
     return 0;
 }
 
+void pattern_table_drop_atoms(pattern_table *t)
+{
+    for (size_t i = 0; i < t->unit_count; i++) atom_set_clear(&t->units[i].atoms);
+}
+
 /* The line and column of byte offset off of a pattern that starts at
  * line:col (a block scalar may span lines). */
 static void offset_position(const char *source, size_t off, int line, int col, int *out_line, int *out_col)

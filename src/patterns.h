@@ -52,6 +52,10 @@ size_t pattern_table_units(const pattern_table *t, size_t id, const size_t **uni
  * Returns 0, or -1 when the unit has none and must always be run. */
 int pattern_table_unit_atoms(const pattern_table *t, size_t unit, char *const **atoms, const size_t **befores,
                              const unsigned char **bounds, size_t *count);
+/* Frees every unit's atoms, once the prefilter has been compiled from them
+ * (3 MB with the bundled rules, held for the whole run otherwise);
+ * pattern_table_unit_atoms then returns -1 for every unit. */
+void pattern_table_drop_atoms(pattern_table *t);
 
 /* Expands source as pattern_table_add does, without compiling. Returns a
  * malloc'd regex, or NULL with *bad_ref set to the unknown lexicon name (a

@@ -29,6 +29,7 @@
 
 #ifdef OFS_HAVE_HYPERSCAN
 #include <hs/hs.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <utf8proc.h>
 #include <stdint.h>
@@ -36,12 +37,15 @@
 #include <unistd.h>
 
 /* The literals are compiled in parts of about this many (at most
- * LITERAL_PARTS): Hyperscan's compile takes memory for a moment in
- * proportion to what it is given, and compiling a part at a time keeps that
- * peak (a third of a run's peak RSS with the bundled rules) as low, for one
- * more pass over each record per part, which costs little beside confirming
- * the candidates with PCRE2. */
-enum { LITERALS_PER_PART = 8192, LITERAL_PARTS = 4 };
+ * LITERAL_PARTS), up to COMPILE_AT_ONCE parts at a time, each in a thread.
+ * Hyperscan's compile takes memory for a moment in proportion to what it is
+ * given, and it is the larger part of loading the bundled rules: small
+ * parts, two at a time, keep the peak lower than one part of 8192 did
+ * (55.5 against 59.8 MB for the whole load) and take about half the time on
+ * two cores. Each part is one more pass over each record, which costs
+ * little beside confirming the candidates with PCRE2 (2048 instead of
+ * 8192: +1.8% instructions per record). */
+enum { LITERALS_PER_PART = 2048, LITERAL_PARTS = 16, COMPILE_AT_ONCE = 2 };
 
 /* The databases: the literals (db[0 .. LITERAL_PARTS), the parts unused
  * NULL) and the class atoms ("[€$£]", "\\d") as regexes, either NULL. */
@@ -237,7 +241,7 @@ static char *cache_path(const char *cache_dir, const hs_input *in)
 
 /* A cache file: the magic, then each of the DATABASES as a 64-bit
  * little-endian length (0: none) and hs_serialize_database's bytes. */
-static const char cache_magic[8] = {'O', 'F', 'S', 'P', 'F', 'D', 'B', '3'};
+static const char cache_magic[8] = {'O', 'F', 'S', 'P', 'F', 'D', 'B', '4'};
 
 static int read_u64(FILE *f, uint64_t *v)
 {
@@ -314,7 +318,60 @@ static void cache_store(const char *path, hs_database_t *const db[DATABASES])
     free(tmp);
 }
 
-prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
+/* One part of the literals to compile, in a thread of its own. */
+typedef struct literal_part {
+    const char *const *lits;
+    const unsigned    *flags, *ids;
+    const size_t      *lens;
+    unsigned           count;
+    hs_database_t     *db;     /* NULL when the compile failed */
+} literal_part;
+
+static void *compile_literal_part(void *arg)
+{
+    literal_part *part = arg;
+    hs_compile_error_t *err = NULL;
+    if (hs_compile_lit_multi(part->lits, part->flags, part->ids, part->lens, part->count, HS_MODE_BLOCK, NULL,
+                             &part->db, &err) != HS_SUCCESS) {
+        hs_free_compile_error(err);
+        part->db = NULL;
+    }
+    return NULL;
+}
+
+/* Compiles lits[0 .. nlits) into db[0 .. parts), at_once parts at a time
+ * (the calling thread takes one of them). Returns 0, or -1 with every db
+ * NULL when any part failed: without all the literals there is no
+ * prefilter. */
+static int compile_literals(const char **lits, const unsigned *flags, const unsigned *ids, const size_t *lens,
+                            size_t nlits, size_t parts, size_t at_once, hs_database_t **db)
+{
+    literal_part job[LITERAL_PARTS];
+    for (size_t k = 0; k < parts; k++) {
+        size_t lo = nlits * k / parts, hi = nlits * (k + 1) / parts;
+        job[k] = (literal_part){lits + lo, flags + lo, ids + lo, lens + lo, (unsigned)(hi - lo), NULL};
+    }
+    for (size_t k = 0; k < parts; k += at_once) {
+        pthread_t thread[COMPILE_AT_ONCE];
+        int started[COMPILE_AT_ONCE] = {0};
+        for (size_t j = 1; j < at_once && k + j < parts; j++) /* where a thread cannot start, */
+            started[j] = pthread_create(&thread[j], NULL, compile_literal_part, &job[k + j]) == 0;
+        compile_literal_part(&job[k]);
+        for (size_t j = 1; j < at_once && k + j < parts; j++) {
+            if (started[j]) pthread_join(thread[j], NULL);
+            else compile_literal_part(&job[k + j]); /* this thread compiles the part */
+        }
+    }
+    int ok = 1;
+    for (size_t k = 0; k < parts; k++) ok = ok && job[k].db;
+    for (size_t k = 0; k < parts; k++) {
+        if (!ok) hs_free_database(job[k].db);
+        db[k] = ok ? job[k].db : NULL;
+    }
+    return ok ? 0 : -1;
+}
+
+prefilter *prefilter_build(const pattern_table *t, const char *cache_dir, int threads)
 {
     size_t n = pattern_table_unit_count(t);
     if (n == 0) return NULL;
@@ -381,24 +438,11 @@ prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
     hs_input in = {lits, ids, flags, lens, nlits, classes, class_ids, class_flags, nclasses};
     char *cached = cache_dir && nlits ? cache_path(cache_dir, &in) : NULL;
     int from_cache = cached && cache_load(cached, p->db) == 0;
-    hs_compile_error_t *err = NULL;
     size_t parts = (nlits + LITERALS_PER_PART - 1) / LITERALS_PER_PART;
     if (parts > LITERAL_PARTS) parts = LITERAL_PARTS;
-    int compiled = from_cache || nlits == 0;
-    for (size_t k = 0; !compiled && k < parts; k++) {
-        size_t lo = nlits * k / parts, hi = nlits * (k + 1) / parts;
-        if (hs_compile_lit_multi(lits + lo, flags + lo, ids + lo, lens + lo, (unsigned)(hi - lo), HS_MODE_BLOCK, NULL,
-                                 &p->db[LITERALS + k], &err) != HS_SUCCESS) {
-            hs_free_compile_error(err);
-            for (size_t j = 0; j < k; j++) { /* without all the literals there is no prefilter */
-                hs_free_database(p->db[LITERALS + j]);
-                p->db[LITERALS + j] = NULL;
-            }
-            break;
-        }
-        compiled = k + 1 == parts;
-    }
-    err = NULL;
+    size_t at_once = threads < 1 ? 1 : threads > COMPILE_AT_ONCE ? COMPILE_AT_ONCE : (size_t)threads;
+    if (!from_cache && nlits) compile_literals(lits, flags, ids, lens, nlits, parts, at_once, p->db + LITERALS);
+    hs_compile_error_t *err = NULL;
     if (!from_cache && nclasses &&
         hs_compile_multi(classes, class_flags, class_ids, (unsigned)nclasses, HS_MODE_BLOCK, NULL, &p->db[CLASSES],
                          &err) != HS_SUCCESS) {
@@ -631,10 +675,11 @@ const unsigned char *prefilter_always(const prefilter *p) { return p->always; }
 
 #else /* no libhs: PCRE2 alone */
 
-prefilter *prefilter_build(const pattern_table *t, const char *cache_dir)
+prefilter *prefilter_build(const pattern_table *t, const char *cache_dir, int threads)
 {
     (void)t;
     (void)cache_dir;
+    (void)threads;
     return NULL;
 }
 void prefilter_free(prefilter *p) { (void)p; }

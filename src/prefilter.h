@@ -18,8 +18,10 @@ typedef struct prefilter_scratch prefilter_scratch;
  * databases compiled for the same atoms before are read from there, and
  * new ones are written there (a write that fails is skipped). Returns NULL
  * when libhs is not built in or the database cannot be built (then every
- * unit is a candidate). Free with prefilter_free. */
-prefilter *prefilter_build(const pattern_table *t, const char *cache_dir);
+ * unit is a candidate). Up to `threads` threads compile parts of the
+ * literals at once (at most 2: each adds its compile's memory to the
+ * peak). Free with prefilter_free. */
+prefilter *prefilter_build(const pattern_table *t, const char *cache_dir, int threads);
 void prefilter_free(prefilter *p);
 
 /* Per-thread scratch space; NULL when p is NULL or out of memory. Free

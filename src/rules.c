@@ -508,6 +508,9 @@ ofs_rules *rules_build(const ofs_bundle *b, ofs_diags *d)
         for (size_t i = 0; i < list->count; i++) read_rule(&ld, list->items[i]);
     }
     index_rules_by_unit(rs);
+    /* the patterns hold the lexicons' expansions now */
+    lexicon_free(rs->lexicons);
+    rs->lexicons = NULL;
     rs->gazetteer = gazetteer_load(b, d);
     rs->prices = price_data_load(b, d);
     rs->contacts = contact_data_load(b, d);
@@ -576,7 +579,9 @@ int ofs_rules_set_cache(ofs_rules *rs, const char *dir)
 size_t ofs_rules_count(const ofs_rules *rs) { return rs->rule_count; }
 const char *ofs_rules_id(const ofs_rules *rs, size_t i) { return i < rs->rule_count ? rs->rules[i].id : NULL; }
 
-const prefilter *rules_prefilter(const ofs_rules *rs)
+const prefilter *rules_prefilter(const ofs_rules *rs) { return rules_prefilter_threads(rs, 1); }
+
+const prefilter *rules_prefilter_threads(const ofs_rules *rs, int threads)
 {
     ofs_rules *m = (ofs_rules *)(uintptr_t)rs; /* the one lazily written field, under its lock */
     pthread_mutex_lock(&m->prefilter_lock);
@@ -584,7 +589,8 @@ const prefilter *rules_prefilter(const ofs_rules *rs)
         /* Compiling the prefilter takes tens of MB for a moment, handed
          * back before any JIT code (made as units are first searched)
          * takes its own, so the two peaks do not add up. */
-        m->prefilter = prefilter_build(m->patterns, m->cache_dir);
+        m->prefilter = prefilter_build(m->patterns, m->cache_dir, threads);
+        pattern_table_drop_atoms(m->patterns);
 #ifdef __GLIBC__
         malloc_trim(0);
 #endif

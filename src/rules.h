@@ -67,7 +67,7 @@ typedef struct scan_limits {
 } scan_limits;
 
 struct ofs_rules {
-    lexicon_set   *lexicons;
+    lexicon_set   *lexicons;  /* while the rules are read; NULL after rules_build */
     pattern_table *patterns;
     rule          *rules;
     size_t         rule_count;
@@ -92,8 +92,11 @@ struct ofs_rules {
 
 /* The rule set's prefilter, compiled on first use (thread-safe: call it
  * before scanning), when the patterns' JIT compiling is switched on too;
- * NULL when there is none. */
+ * NULL when there is none. rules_prefilter_threads lets up to `threads`
+ * threads compile it (prefilter_build), if this call is the first;
+ * rules_prefilter compiles in one. */
 const prefilter *rules_prefilter(const ofs_rules *rs);
+const prefilter *rules_prefilter_threads(const ofs_rules *rs, int threads);
 
 /* Builds a rule set from a loaded bundle. Every problem (with its position)
  * goes to d. Returns NULL when there were errors; with lint_only set, the
