@@ -1295,7 +1295,7 @@ static void arabic_forms(const gazetteer *g, const char *raw, size_t len, word_f
                 if (conj->len == 0 && prep->len == 0 && alen == 0) continue; /* the plain word */
                 const char *stem = r2 + alen;
                 size_t sl = l2 - alen;
-                if (count_letters(stem, sl) < 2) continue;
+                if (count_letters(stem, sl) < 3) continue; /* "لرم" (I have) is not ل + رم (Rome) */
                 int role = prep->role, cj = conj->len > 0;
                 if (alen && article) {
                     add_form(forms, nforms, article->text, article->len, stem, sl, role, cj);
