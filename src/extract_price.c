@@ -1550,6 +1550,13 @@ static int inherits_currency(const tok *tk, size_t n, const quantity *a, double 
     return 1;
 }
 
+/* Whether token t ends a sentence (the normaliser writes the Arabic "؟"
+ * as "?"). */
+static int ends_sentence(const tok *t)
+{
+    return t->kind == T_PUNCT && (t->cp == '.' || t->cp == '!' || t->cp == '?');
+}
+
 /* How many words either side of an amount a not_prices word may stand. */
 enum { NOT_PRICE_REACH = 6 };
 
@@ -1561,13 +1568,11 @@ static int named_no_price(const tok *tk, size_t n, const quantity *a)
 {
     for (size_t k = a->first, steps = 0; k > 0 && steps < NOT_PRICE_REACH && tk[k].gap < 2; steps++) {
         k--;
-        if (tk[k].kind == T_PUNCT && (tk[k].cp == '.' || tk[k].cp == '!' || tk[k].cp == '?' || tk[k].cp == 0x061F))
-            break;
+        if (ends_sentence(&tk[k])) break;
         if (has_role(&tk[k], TERM_NOT_PRICE)) return 1;
     }
     for (size_t k = a->last + 1, steps = 0; k < n && steps < NOT_PRICE_REACH && tk[k].gap < 2; k++, steps++) {
-        if (tk[k].kind == T_PUNCT && (tk[k].cp == '.' || tk[k].cp == '!' || tk[k].cp == '?' || tk[k].cp == 0x061F))
-            break;
+        if (ends_sentence(&tk[k])) break;
         if (has_role(&tk[k], TERM_NOT_PRICE)) return 1;
     }
     return 0;

@@ -116,31 +116,23 @@ static size_t core_width(const char *s, size_t n)
  * filter little better, and make Hyperscan's compile slower and larger. */
 enum { ATOM_MAX_BYTES = 16 };
 
-/* The atom of a term: the longest word of its normalised core (without
- * '*' wildcards), with the words around it while they fit in
- * ATOM_MAX_BYTES: "big boat" -> "big boat", "*بوطي" -> "بوطي". Every match
- * of the term's regex contains it, with one white-space character where
- * the atom has a space (the normaliser leaves no longer runs, and the
- * prefilter reads line breaks as spaces), at most *before bytes after the
- * match starts (the match starts where the core does). Words around filter
- * far better than the word alone: "manda foto" is rare where "manda" is
- * not. *bounds: the sides where the atom meets a space of the term or a
- * term edge that the regex bounds, (?<![\p{L}\p{N}]) or (?![\p{L}\p{N}]);
- * open_start says the start is not bounded (a leading '*', or particles
- * glued in front). malloc'd, or NULL when empty. nz: the loader's
- * normaliser. */
-static char *term_atom(ofs_norm *nz, const char *term, int open_start, size_t *before, unsigned char *bounds)
+/* The atom of a term: the longest word of its normalised core (clean,
+ * trimmed, without the '*' wildcards: pre and post say where it had them),
+ * with the words around it while they fit in ATOM_MAX_BYTES: "big boat"
+ * -> "big boat", "*بوطي" -> "بوطي". Every match of the term's regex
+ * contains it, with one white-space character where the atom has a space
+ * (the normaliser leaves no longer runs, and the prefilter reads line
+ * breaks as spaces), at most *before bytes after the match starts (the
+ * match starts where the core does). Words around filter far better than
+ * the word alone: "manda foto" is rare where "manda" is not. *bounds: the
+ * sides where the atom meets a space of the term or a term edge that the
+ * regex bounds, (?<![\p{L}\p{N}]) or (?![\p{L}\p{N}]); open_start says the
+ * start is not bounded (a leading '*', or particles glued in front).
+ * malloc'd, or NULL when empty. */
+static char *term_atom(const char *clean, int pre, int post, int open_start, size_t *before, unsigned char *bounds)
 {
-    size_t n = strlen(term);
-    int pre = n > 0 && term[0] == '*';
-    int post = n > 1 && term[n - 1] == '*';
-    char *core = xstrndup(term + pre, n - (size_t)pre - (size_t)post);
-    char *norm = norm_string_with(nz, core);
-    free(core);
-    const char *first = norm; /* where the trimmed core, and so the match, starts */
-    while (*first == ' ') first++;
+    const char *first = clean; /* where the core, and so the match, starts */
     const char *end = first + strlen(first);
-    while (end > first && end[-1] == ' ') end--;
     /* the longest word */
     const char *best = NULL, *best_end = NULL;
     for (const char *p = first; p < end;) {
@@ -154,10 +146,7 @@ static char *term_atom(ofs_norm *nz, const char *term, int open_start, size_t *b
     }
     *before = 0;
     *bounds = 0;
-    if (!best) {
-        free(norm);
-        return NULL;
-    }
+    if (!best) return NULL;
     /* then the words after it, then before it, while they fit */
     for (;;) {
         const char *next_end = best_end;
@@ -184,7 +173,6 @@ static char *term_atom(ofs_norm *nz, const char *term, int open_start, size_t *b
     *before = core_width(first, (size_t)(best - first));
     if (best > first || !(pre || open_start)) *bounds |= ATOM_BOUNDED_LEFT;
     if (best_end < end || !post) *bounds |= ATOM_BOUNDED_RIGHT;
-    free(norm);
     return atom;
 }
 
@@ -415,7 +403,7 @@ static char *build_regex(const char *file, const ynode *terms, ofs_diags *d, lex
                 if (w > lex->width) lex->width = w;
                 size_t before = 0;
                 unsigned char bounds = 0;
-                char *atom = term_atom(nz, t->value, glue, &before, &bounds);
+                char *atom = term_atom(clean, pre, post, glue, &before, &bounds);
                 if (atom) add_atom(lex, atom, before + extra, bounds);
             }
             free(clean);

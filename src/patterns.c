@@ -342,17 +342,18 @@ static size_t width_mul(size_t a, size_t k)
     return a == OFS_UNBOUNDED || k == OFS_UNBOUNDED || a > OFS_UNBOUNDED / k ? OFS_UNBOUNDED : a * k;
 }
 
-static size_t atom_hash(const char *atom, size_t n)
+/* FNV-1a, for the atom index and to find a unit already compiled. */
+static uint64_t fnv1a(const char *s, size_t n)
 {
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)atom[i]) * 1099511628211u;
-    return (size_t)h;
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
 }
 
 /* The slot of the index where atom is, or where it would go. */
 static size_t *atom_set_slot(const atom_set *a, const char *atom, size_t n)
 {
-    size_t mask = a->slot_cap - 1, h = atom_hash(atom, n) & mask;
+    size_t mask = a->slot_cap - 1, h = (size_t)fnv1a(atom, n) & mask;
     for (;; h = (h + 1) & mask) {
         size_t k = a->slots[h];
         if (!k || (strlen(a->items[k - 1]) == n && memcmp(a->items[k - 1], atom, n) == 0)) return &a->slots[h];
@@ -837,8 +838,7 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
     }
     /* FNV-1a: comparing hashes first keeps the search for a duplicate
      * cheap in rule sets of thousands of units */
-    uint64_t hash = 14695981039346656037u;
-    for (const unsigned char *c = (const unsigned char *)re; *c; c++) hash = (hash ^ *c) * 1099511628211u;
+    uint64_t hash = fnv1a(re, strlen(re));
     for (size_t i = 0; i < t->unit_count; i++) {
         if (t->units[i].hash == hash && strcmp(t->units[i].regex, re) == 0) {
             free(re);
