@@ -50,12 +50,20 @@ static json_t *json_text(const char *s, size_t n)
 
 #define DUMP_FLAGS (JSON_ENCODE_ANY | JSON_COMPACT | JSON_PRESERVE_ORDER)
 
-/* Appends j as json_dumps writes it. */
+/* Appends j as json_dumps writes it, in one pass: room is made first for
+ * the longest text a string or a real can give (n bytes take at most
+ * 6n + 2, each byte a \u00XX escape; a real at most 32). A source object
+ * that does not fit is dumped again at the size jansson asked for. */
 static void put_json(strbuf *sb, const json_t *j)
 {
-    size_t need = json_dumpb(j, NULL, 0, DUMP_FLAGS);
-    grow_array((void **)&sb->buf, &sb->cap, sb->len + need + 1, 1);
-    sb->len += json_dumpb(j, sb->buf + sb->len, need, DUMP_FLAGS);
+    size_t room = json_is_string(j) ? 6 * json_string_length(j) + 2 : 32;
+    grow_array((void **)&sb->buf, &sb->cap, sb->len + room + 1, 1);
+    size_t n = json_dumpb(j, sb->buf + sb->len, room, DUMP_FLAGS);
+    if (n > room) {
+        grow_array((void **)&sb->buf, &sb->cap, sb->len + n + 1, 1);
+        n = json_dumpb(j, sb->buf + sb->len, n, DUMP_FLAGS);
+    }
+    sb->len += n;
     sb->buf[sb->len] = '\0';
 }
 
