@@ -360,5 +360,5 @@ int csv_header_has_column(const char *s, size_t n, char delim, const char *colum
     return ok && !hp.bad && hp.fields >= 2 && hp.found;
 }
 
-const reader_format read_csv_format = {"csv", csv_open, csv_next, csv_close};
-const reader_format read_tsv_format = {"tsv", tsv_open, csv_next, csv_close};
+const reader_format read_csv_format = {"csv", csv_open, csv_next, csv_close, NULL, NULL};
+const reader_format read_tsv_format = {"tsv", tsv_open, csv_next, csv_close, NULL, NULL};

@@ -478,6 +478,31 @@ int ofs_reader_next(ofs_reader *r, ofs_record *rec)
     return r->fmt->next(r, rec);
 }
 
+int rd_can_split(const ofs_reader *r)
+{
+    return r->fmt->split && r->fmt->parse;
+}
+
+int rd_next_line(ofs_reader *r, const char **line, size_t *len, size_t *line_no)
+{
+    return r->fmt->split(r, line, len, line_no);
+}
+
+ofs_reader *rd_parser_create(const ofs_reader *r)
+{
+    ofs_read_options opt = {.text_field = r->text_field, .id_field = r->id_field};
+    ofs_reader *p = reader_new(r->name, &opt, NULL);
+    p->format = r->format;
+    p->fmt = r->fmt;
+    p->eof = 1;
+    return p;
+}
+
+void rd_parse_line(ofs_reader *parser, const char *line, size_t len, size_t line_no, ofs_record *rec)
+{
+    parser->fmt->parse(parser, line, len, line_no, rec);
+}
+
 ofs_format ofs_reader_format(const ofs_reader *r)
 {
     return r->format;

@@ -26,6 +26,13 @@ typedef struct reader_format {
     int (*next)(ofs_reader *r, ofs_record *rec);
     /* Frees r->state (which may be NULL). */
     void (*close)(ofs_reader *r);
+    /* Optional, for formats whose every record is one line that can be
+     * parsed on its own (JSON Lines), so that worker threads can parse what
+     * the reading thread only cuts out. split: as next, but gives the
+     * record's line unparsed (valid until the next read) and its number.
+     * parse: fills rec from such a line, as next would have. */
+    int (*split)(ofs_reader *r, const char **line, size_t *len, size_t *line_no);
+    void (*parse)(ofs_reader *r, const char *line, size_t len, size_t line_no, ofs_record *rec);
 } reader_format;
 
 extern const reader_format read_jsonl_format, read_text_format, read_csv_format, read_tsv_format,
@@ -101,6 +108,17 @@ void rd_set_source(ofs_reader *r, ofs_record *rec, char *source_json);
  * (column 0 leaves it out); the text is dropped. */
 void rd_set_error(ofs_reader *r, ofs_record *rec, size_t line, size_t column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Parsing apart from reading (batch.c). rd_can_split: 1 when r's format
+ * has split and parse. rd_next_line: r's next record as an unparsed line,
+ * as split. rd_parser_create: a reader without input, with r's name,
+ * fields and format, that parses lines for one thread (rd_parse_line; the
+ * record's storage is the parser's, valid until its next parse); free it
+ * with ofs_reader_close. */
+int rd_can_split(const ofs_reader *r);
+int rd_next_line(ofs_reader *r, const char **line, size_t *len, size_t *line_no);
+ofs_reader *rd_parser_create(const ofs_reader *r);
+void rd_parse_line(ofs_reader *parser, const char *line, size_t len, size_t line_no, ofs_record *rec);
 
 /* s[0..n) as a JSON string text (malloc'd), with each byte that is not
  * UTF-8 replaced by U+FFFD, for ids and source fields taken from raw input. */

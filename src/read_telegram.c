@@ -406,4 +406,4 @@ static void telegram_close(ofs_reader *r)
     r->state = NULL;
 }
 
-const reader_format read_telegram_format = {"telegram", telegram_open, telegram_next, telegram_close};
+const reader_format read_telegram_format = {"telegram", telegram_open, telegram_next, telegram_close, NULL, NULL};

@@ -85,4 +85,4 @@ static int text_next(ofs_reader *r, ofs_record *rec)
     return 1;
 }
 
-const reader_format read_text_format = {"text", text_open, text_next, text_close};
+const reader_format read_text_format = {"text", text_open, text_next, text_close, NULL, NULL};

@@ -259,4 +259,4 @@ static void whatsapp_close(ofs_reader *r)
     r->state = NULL;
 }
 
-const reader_format read_whatsapp_format = {"whatsapp", whatsapp_open, whatsapp_next, whatsapp_close};
+const reader_format read_whatsapp_format = {"whatsapp", whatsapp_open, whatsapp_next, whatsapp_close, NULL, NULL};

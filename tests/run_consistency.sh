@@ -1,7 +1,9 @@
 #!/bin/sh
 # The same input must give the same output however it is run:
 #   1. with the Hyperscan prefilter and with PCRE2 alone;
-#   2. with 1 worker thread and with 4;
+#   2. with 1 worker thread and with 4, also for records that cannot be
+#      read (with 4 on a machine of fewer cores the workers parse the
+#      lines, with 1 the reading thread does);
 #   3. split into shards by GNU parallel (--pipepart) and in one run
 #      (compared without "source", whose line numbers restart per shard);
 #   4. with the prefilter compiled, written to a --cache folder, read back
@@ -27,6 +29,15 @@ check "prefilter vs PCRE2 alone" "$tmp/a" "$tmp/b"
 "$bin" label -q -j1 "$tmp/in.jsonl" > "$tmp/c" || exit 1
 "$bin" label -q -j4 "$tmp/in.jsonl" > "$tmp/d" || exit 1
 check "1 thread vs 4 threads" "$tmp/c" "$tmp/d"
+printf '%s\n' '{"id": "b1", "text": 5}' 'not json' '{"id": "b2", "text": "boat tonight"}' '[1]' '{"id": 3}' > "$tmp/bad.jsonl"
+"$bin" label -q -j1 "$tmp/bad.jsonl" > "$tmp/c" 2> "$tmp/c.err"; rc1=$?
+"$bin" label -q -j4 "$tmp/bad.jsonl" > "$tmp/d" 2> "$tmp/d.err"; rc4=$?
+if cmp -s "$tmp/c" "$tmp/d" && cmp -s "$tmp/c.err" "$tmp/d.err" && [ "$rc1" = 5 ] && [ "$rc4" = 5 ] &&
+   [ "$(grep -c '"error"' "$tmp/d")" -eq 4 ] && [ "$(wc -l < "$tmp/d")" -eq 5 ]; then
+    passed=$((passed + 1)); echo "ok   1 thread vs 4 threads, 4 unreadable records of 5 (exit code 5): $(cat "$tmp/d.err")"
+else
+    failed=$((failed + 1)); echo "FAIL 1 thread vs 4 threads on unreadable records (exit codes $rc1, $rc4)"; diff "$tmp/c" "$tmp/d" | head -5
+fi
 if command -v parallel >/dev/null 2>&1; then
     strip() { sed 's/,"source":{[^}]*}}$/}/' "$1"; }
     "$bin" label -q - < "$tmp/in.jsonl" > "$tmp/e" || exit 1
