@@ -158,126 +158,117 @@ static const char *contact_kind_name(ofs_contact_kind k)
     return k == OFS_CONTACT_PHONE ? "phone" : k == OFS_CONTACT_HANDLE ? "handle" : "link";
 }
 
-static void put_routes(strbuf *sb, const ofs_result *r)
+/* Appends ,"key":"value", a string member after the first. */
+static void put_member(strbuf *sb, const char *key, const char *value)
 {
-    put_key(sb, "routes", 0);
+    put_key(sb, key, 0);
+    put_cstring(sb, value);
+}
+
+/* Appends ,"span":[start,end]}, the last member of an extraction. */
+static void put_span_member(strbuf *sb, ofs_span span)
+{
+    put_key(sb, "span", 0);
+    put_span(sb, span);
+    strbuf_putc(sb, '}');
+}
+
+/* Appends ,"key":[...], put_item writing each of the count items of size
+ * bytes at items; ctx is passed through. */
+typedef void (*put_item_fn)(strbuf *sb, const void *item, const void *ctx);
+static void put_list(strbuf *sb, const char *key, const void *items, size_t count, size_t size, put_item_fn put_item,
+                     const void *ctx)
+{
+    put_key(sb, key, 0);
     strbuf_putc(sb, '[');
-    for (size_t i = 0; r && i < r->route_count; i++) {
-        const ofs_route *rt = &r->routes[i];
+    for (size_t i = 0; i < count; i++) {
         if (i) strbuf_putc(sb, ',');
-        strbuf_putc(sb, '{');
-        put_key(sb, "from", 1);
-        if (rt->has_from) put_place(sb, &rt->from);
-        else strbuf_puts(sb, "null");
-        put_key(sb, "to", 0);
-        put_place(sb, &rt->to);
-        strbuf_putc(sb, '}');
+        put_item(sb, (const char *)items + i * size, ctx);
     }
     strbuf_putc(sb, ']');
 }
 
-static void put_prices(strbuf *sb, const ofs_result *r)
+static void put_route(strbuf *sb, const void *item, const void *ctx)
 {
-    put_key(sb, "prices", 0);
-    strbuf_putc(sb, '[');
-    for (size_t i = 0; r && i < r->price_count; i++) {
-        const ofs_price *p = &r->prices[i];
-        if (i) strbuf_putc(sb, ',');
-        strbuf_putc(sb, '{');
-        put_key(sb, "amount", 1);
-        put_number(sb, p->amount);
-        if (p->has_max) {
-            put_key(sb, "amount_max", 0);
-            put_number(sb, p->amount_max);
-        }
-        put_key(sb, "currency", 0);
-        put_cstring(sb, p->currency);
-        put_key(sb, "span", 0);
-        put_span(sb, p->span);
-        strbuf_putc(sb, '}');
-    }
-    strbuf_putc(sb, ']');
+    const ofs_route *rt = item;
+    (void)ctx;
+    strbuf_puts(sb, "{\"from\":");
+    if (rt->has_from) put_place(sb, &rt->from);
+    else strbuf_puts(sb, "null");
+    put_key(sb, "to", 0);
+    put_place(sb, &rt->to);
+    strbuf_putc(sb, '}');
 }
 
-static void put_contacts(strbuf *sb, const ofs_result *r)
+static void put_price(strbuf *sb, const void *item, const void *ctx)
 {
-    put_key(sb, "contacts", 0);
-    strbuf_putc(sb, '[');
-    for (size_t i = 0; r && i < r->contact_count; i++) {
-        const ofs_contact *c = &r->contacts[i];
-        if (i) strbuf_putc(sb, ',');
-        strbuf_putc(sb, '{');
-        put_key(sb, "kind", 1);
-        put_cstring(sb, contact_kind_name(c->kind));
-        put_key(sb, "value", 0);
-        put_cstring(sb, c->value);
-        if (c->country[0]) {
-            put_key(sb, "country", 0);
-            put_cstring(sb, c->country);
-        }
-        put_key(sb, "span", 0);
-        put_span(sb, c->span);
-        strbuf_putc(sb, '}');
+    const ofs_price *p = item;
+    (void)ctx;
+    strbuf_puts(sb, "{\"amount\":");
+    put_number(sb, p->amount);
+    if (p->has_max) {
+        put_key(sb, "amount_max", 0);
+        put_number(sb, p->amount_max);
     }
-    strbuf_putc(sb, ']');
+    put_member(sb, "currency", p->currency);
+    put_span_member(sb, p->span);
 }
 
-static void put_documents(strbuf *sb, const ofs_result *r)
+static void put_contact(strbuf *sb, const void *item, const void *ctx)
 {
-    put_key(sb, "documents", 0);
-    strbuf_putc(sb, '[');
-    for (size_t i = 0; r && i < r->document_count; i++) {
-        const ofs_document *d = &r->documents[i];
-        if (i) strbuf_putc(sb, ',');
-        strbuf_putc(sb, '{');
-        put_key(sb, "type", 1);
-        put_cstring(sb, d->type);
-        if (d->country[0]) {
-            put_key(sb, "country", 0);
-            put_cstring(sb, d->country);
-        }
-        put_key(sb, "span", 0);
-        put_span(sb, d->span);
-        strbuf_putc(sb, '}');
-    }
-    strbuf_putc(sb, ']');
+    const ofs_contact *c = item;
+    (void)ctx;
+    strbuf_puts(sb, "{\"kind\":");
+    put_cstring(sb, contact_kind_name(c->kind));
+    put_member(sb, "value", c->value);
+    if (c->country[0]) put_member(sb, "country", c->country);
+    put_span_member(sb, c->span);
 }
 
-static void put_evidence(strbuf *sb, const ofs_result *r, const ofs_record *rec)
+static void put_document(strbuf *sb, const void *item, const void *ctx)
 {
-    put_key(sb, "evidence", 0);
-    strbuf_putc(sb, '[');
-    for (size_t i = 0; r && i < r->evidence_count; i++) {
-        const ofs_evidence *e = &r->evidence[i];
-        if (i) strbuf_putc(sb, ',');
-        strbuf_putc(sb, '{');
-        put_key(sb, "rule", 1);
-        put_cstring(sb, e->rule_id);
-        put_key(sb, "label", 0);
-        put_cstring(sb, e->label);
-        put_key(sb, "weight", 0);
-        put_number(sb, e->weight);
-        put_key(sb, "spans", 0);
-        strbuf_putc(sb, '[');
-        for (size_t k = 0; k < e->match_count; k++) {
-            const ofs_match *m = &e->matches[k];
-            if (k) strbuf_putc(sb, ',');
-            strbuf_putc(sb, '{');
-            put_key(sb, "pattern", 1);
-            put_cstring(sb, m->pattern);
-            put_key(sb, "start", 0);
-            put_integer(sb, (long long)m->span.start);
-            put_key(sb, "end", 0);
-            put_integer(sb, (long long)m->span.end);
-            if (rec->text && m->span.end <= rec->len) {
-                put_key(sb, "text", 0);
-                put_string(sb, rec->text + m->span.start, m->span.end - m->span.start);
-            }
-            strbuf_putc(sb, '}');
-        }
-        strbuf_puts(sb, "]}");
+    const ofs_document *d = item;
+    (void)ctx;
+    strbuf_puts(sb, "{\"type\":");
+    put_cstring(sb, d->type);
+    if (d->country[0]) put_member(sb, "country", d->country);
+    put_span_member(sb, d->span);
+}
+
+static void put_note(strbuf *sb, const void *item, const void *ctx)
+{
+    (void)ctx;
+    put_cstring(sb, *(const char *const *)item);
+}
+
+/* One span of evidence; ctx is the record, whose text the span quotes. */
+static void put_match(strbuf *sb, const void *item, const void *ctx)
+{
+    const ofs_match *m = item;
+    const ofs_record *rec = ctx;
+    strbuf_puts(sb, "{\"pattern\":");
+    put_cstring(sb, m->pattern);
+    put_key(sb, "start", 0);
+    put_integer(sb, (long long)m->span.start);
+    put_key(sb, "end", 0);
+    put_integer(sb, (long long)m->span.end);
+    if (rec->text && m->span.end <= rec->len) {
+        put_key(sb, "text", 0);
+        put_string(sb, rec->text + m->span.start, m->span.end - m->span.start);
     }
-    strbuf_putc(sb, ']');
+    strbuf_putc(sb, '}');
+}
+
+static void put_evidence(strbuf *sb, const void *item, const void *ctx)
+{
+    const ofs_evidence *e = item;
+    strbuf_puts(sb, "{\"rule\":");
+    put_cstring(sb, e->rule_id);
+    put_member(sb, "label", e->label);
+    put_key(sb, "weight", 0);
+    put_number(sb, e->weight);
+    put_list(sb, "spans", e->matches, e->match_count, sizeof *e->matches, put_match, ctx);
+    strbuf_putc(sb, '}');
 }
 
 /* The record's own metadata, with its file and line set. A reader's
@@ -333,29 +324,22 @@ char *ofs_result_to_jsonl(const ofs_result *r, const ofs_record *rec)
         strbuf_putc(&sb, '}');
     }
     strbuf_putc(&sb, '}');
-    put_routes(&sb, r);
-    put_prices(&sb, r);
-    put_contacts(&sb, r);
-    put_documents(&sb, r);
-    put_evidence(&sb, r, rec);
+    put_list(&sb, "routes", r ? r->routes : NULL, r ? r->route_count : 0, sizeof *r->routes, put_route, NULL);
+    put_list(&sb, "prices", r ? r->prices : NULL, r ? r->price_count : 0, sizeof *r->prices, put_price, NULL);
+    put_list(&sb, "contacts", r ? r->contacts : NULL, r ? r->contact_count : 0, sizeof *r->contacts, put_contact,
+             NULL);
+    put_list(&sb, "documents", r ? r->documents : NULL, r ? r->document_count : 0, sizeof *r->documents,
+             put_document, NULL);
+    put_list(&sb, "evidence", r ? r->evidence : NULL, r ? r->evidence_count : 0, sizeof *r->evidence, put_evidence,
+             rec);
 
-    if (rec->error) {
-        put_key(&sb, "error", 0);
-        put_cstring(&sb, rec->error);
-    }
+    if (rec->error) put_member(&sb, "error", rec->error);
     if (r && r->invalid_utf8) {
         put_key(&sb, "invalid_utf8", 0);
         strbuf_puts(&sb, "true");
     }
-    if (r && r->note_count) {
-        put_key(&sb, "notes", 0);
-        strbuf_putc(&sb, '[');
-        for (size_t i = 0; i < r->note_count; i++) {
-            if (i) strbuf_putc(&sb, ',');
-            put_cstring(&sb, r->notes[i]);
-        }
-        strbuf_putc(&sb, ']');
-    }
+    if (r && r->note_count)
+        put_list(&sb, "notes", r->notes, r->note_count, sizeof *r->notes, put_note, NULL);
     put_source(&sb, rec);
     strbuf_putc(&sb, '}');
     return sb.buf;
