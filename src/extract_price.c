@@ -1530,9 +1530,9 @@ static int restates(const tok *tk, const quantity *a, double amount, const char 
  * a like size (at most 6 times larger or smaller: not the 40 people of a
  * boat, a phone number), not a year ("depuis 2019"), not a share ("90%"),
  * not one number of a run of numbers (phone numbers and dates written in
- * groups, "9000-0017"), and not a number that a word names ("48 h", "15
- * días", "400 واحد"): a word may follow only an amount with a multiplier
- * ("150 mil de adelanto", "تدفع 30 ألف مقدم"). */
+ * groups, "9000-0017"), and not a number that a word names ("48 h", "45
+ * min", "15 días", "400 واحد"): a word may follow only an amount with a
+ * multiplier ("150 mil de adelanto", "تدفع 30 ألف مقدم"). */
 static int inherits_currency(const tok *tk, size_t n, const quantity *a, double prev)
 {
     double v = a->value;
@@ -1545,7 +1545,9 @@ static int inherits_currency(const tok *tk, size_t n, const quantity *a, double 
         if (next->gap == 0 && next->kind != T_WORD && a->after + 2 < n && tk[a->after + 2].kind == T_NUM &&
             tk[a->after + 2].gap == 0)
             return 0;
-        if (next->gap <= 1 && next->kind == T_WORD && a->mult == 1) return 0;
+        /* a range start names no currency: "45 min" is Arabizi "min" (from) */
+        int word = next->kind == T_WORD || (next->kind == T_TERM && next->roles == ROLE(TERM_START));
+        if (next->gap <= 1 && word && a->mult == 1) return 0;
     }
     return 1;
 }
