@@ -25,7 +25,9 @@
  * 3. Tidying. A country written next to one of its own places is one
  *    mention ("Sfax, Tunisia", "🇱🇾 Zuwara"), which also picks the meaning
  *    of an ambiguous name ("Tripoli, Lebanon"; otherwise the meaning whose
- *    country the text names elsewhere, else the first in places.yaml). A
+ *    country the text names elsewhere, else the meaning whose "near"
+ *    countries in places.yaml the text names ("from Tripoli to Cyprus" is
+ *    Lebanese), else the first in places.yaml). A
  *    name that is also an ordinary word ("Van", "Tarifa") is dropped unless
  *    something ties it to a journey. Names joined by "and", "or" or a comma
  *    form a group with one role ("from Libya and Tunisia", "ليبيا وتونس").
@@ -493,6 +495,14 @@ static void disambiguate(ctx *c)
                 pick(m, k);
                 done = 1;
             }
+        /* a country that places.yaml puts near one meaning ("من طرابلس الى
+         * قبرص" is Lebanese Tripoli) */
+        for (size_t k = 0; k < m->ncands && !done; k++)
+            for (size_t q = 0; q < m->cands[k].entry->nnear && !done; q++)
+                if (code_index(m->cands[k].entry->near[q]) >= 0 && named[code_index(m->cands[k].entry->near[q])]) {
+                    pick(m, k);
+                    done = 1;
+                }
     }
 }
 

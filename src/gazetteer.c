@@ -806,9 +806,31 @@ static void load_aliases(gazetteer *g, const char *file, const ynode *list, ofs_
     }
 }
 
+/* Reads a place's "near" list of country codes into e. */
+static void load_near(gazetteer *g, const char *file, const ynode *node, gaz_entry *e, ofs_diags *d)
+{
+    if (!node) return;
+    if (node->kind != YNODE_SEQ) {
+        diag_add(d, OFS_ERROR, file, node->line, node->col, "near: expected a list of country codes, found %s",
+                 ynode_kind_name(node));
+        return;
+    }
+    for (size_t i = 0; i < node->count; i++) {
+        const ynode *it = node->items[i];
+        int ci = it->kind == YNODE_SCALAR ? code_index(it->value) : -1;
+        if (ci < 0 || !g->country_by_code[ci] || strlen(it->value) != 2)
+            diag_add(d, OFS_ERROR, file, it->line, it->col, "near: '%s' is not an ISO 3166-1 alpha-2 code of countries.yaml",
+                     it->kind == YNODE_SCALAR ? it->value : ynode_kind_name(it));
+        else if (e->nnear == GAZ_MAX_NEAR)
+            diag_add(d, OFS_ERROR, file, it->line, it->col, "near: at most %d countries", GAZ_MAX_NEAR);
+        else
+            memcpy(e->near[e->nnear++], it->value, 3);
+    }
+}
+
 static void load_places(gazetteer *g, const char *file, const ynode *list, ofs_diags *d)
 {
-    static const char *const known[] = {"name", "country", "spellings", "needs_cue", NULL};
+    static const char *const known[] = {"name", "country", "spellings", "needs_cue", "near", NULL};
     if (list->kind != YNODE_SEQ) {
         diag_add(d, OFS_ERROR, file, list->line, list->col, "places: expected a list, found %s",
                  ynode_kind_name(list));
@@ -830,6 +852,7 @@ static void load_places(gazetteer *g, const char *file, const ynode *list, ofs_d
         add_name(g, file, ynode_get(p, "name"), e, &touched, 0, d);
         each_string(g, file, ynode_get(p, "spellings"), name_cb, &nc, d, 1);
         mark_needs_cue(g, file, ynode_get(p, "needs_cue"), e, &touched, 0, d);
+        load_near(g, file, ynode_get(p, "near"), e, d);
         free(touched.items);
     }
 }

@@ -27,10 +27,16 @@ typedef enum {
     GAZ_ADJECTIVE = 3  /* a country adjective ("libyan", "italiana"): not a place */
 } gaz_kind;
 
+#define GAZ_MAX_NEAR 8
+
 typedef struct gaz_entry {
     gaz_kind    kind;
     char        country[3];  /* ISO 3166-1 alpha-2; "" for a region */
     const char *name;        /* English name: the place's exonym, the country's or region's name */
+    /* places.yaml "near": countries whose mention chooses this meaning of
+     * a shared name (Lebanese Tripoli beside Cyprus) */
+    char        near[GAZ_MAX_NEAR][3];
+    size_t      nnear;
 } gaz_entry;
 
 /* One meaning of a name: the entry, and whether this spelling counts only
