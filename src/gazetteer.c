@@ -223,6 +223,7 @@ struct gazetteer {
     affix_list  arabic_prefixes, arabic_suffixes, latin_prefixes, ethiopic_prefixes, turkish_suffixes,
                 kurmanji_suffixes;
     ofs_norm   *norm;            /* used while loading */
+    const char *spelling_lang;   /* while loading: the language key of the spellings being read, or NULL */
 };
 
 /* ---- characters -------------------------------------------------------------- */
@@ -513,8 +514,9 @@ static gaz_entry *new_entry(gazetteer *g, gaz_kind kind, const char *cc, const c
 static int kind_rank(gaz_kind k) { return (int)k; }
 
 /* Adds the meaning e to key; returns the set's index. generated: the name
- * comes from countries.yaml. */
-static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_entry *e, int generated)
+ * comes from countries.yaml. particles: see gaz_cand.takes_particles. */
+static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_entry *e, int generated,
+                           int particles)
 {
     size_t *v = strmap_put(&g->names, key, len);
     if (*v == SIZE_MAX) {
@@ -526,9 +528,10 @@ static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_
     for (size_t i = 0; i < cs->count; i++)
         if (cs->items[i].entry == e) {
             if (!generated) cs->items[i].generated = 0;   /* also written by hand */
+            if (particles) cs->items[i].takes_particles = 1;
             return *v;
         }
-    gaz_cand c = {e, 0, (unsigned char)(generated != 0)};
+    gaz_cand c = {e, 0, (unsigned char)(generated != 0), (unsigned char)(particles != 0)};
     VEC_PUSH(cs->items, cs->count, cs->cap, c);
     /* keep the set in kind order, stable */
     for (size_t i = cs->count - 1; i > 0 && kind_rank(cs->items[i - 1].entry->kind) > kind_rank(e->kind); i--) {
@@ -540,6 +543,13 @@ static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_
 }
 
 typedef struct idx_list { size_t *items; size_t count, cap; } idx_list;
+
+/* Whether the spellings being read may follow an Arabic attached particle:
+ * those of Arabic and those of no stated language. */
+static int takes_particles(const gazetteer *g)
+{
+    return !g->spelling_lang || strcmp(g->spelling_lang, "ar") == 0;
+}
 
 /* Indexes node's string as a name of e. Records the sets touched in
  * touched (may be NULL). generated: the name comes from countries.yaml
@@ -557,7 +567,7 @@ static void add_name(gazetteer *g, const char *file, const ynode *node, const ga
                      "'%s' has more than four words and will never be matched", node->value);
     } else {
         for (size_t k = 0; k < nkeys; k++) {
-            size_t set = add_name_key(g, keys[k].buf, keys[k].len, e, generated);
+            size_t set = add_name_key(g, keys[k].buf, keys[k].len, e, generated, takes_particles(g));
             if (touched) VEC_PUSH(touched->items, touched->count, touched->cap, set);
         }
     }
@@ -610,7 +620,9 @@ static void each_string(gazetteer *g, const char *file, const ynode *node, strin
         if (!valid_lang(node->keys[i]->value))
             diag_add(d, OFS_ERROR, file, node->keys[i]->line, node->keys[i]->col,
                      "'%s' is not a language code (en, fr, ar, ar-latn, ...)", node->keys[i]->value);
+        g->spelling_lang = node->keys[i]->value;
         each_string(g, file, node->items[i], fn, ctx, d, 0);
+        g->spelling_lang = NULL;
     }
 }
 
@@ -1195,7 +1207,8 @@ typedef struct word_form {
     char   key[192];
     size_t len;
     int    role, conj;
-    int    suffix;   /* a case ending was taken off the end of the word */
+    int    suffix;     /* a case ending was taken off the end of the word */
+    int    particles;  /* Arabic particles were taken off its start */
 } word_form;
 
 #define MAX_FORMS 48
@@ -1262,6 +1275,7 @@ static void add_form(word_form *forms, size_t *nforms, const char *a, size_t ale
     f->role = role;
     f->conj = conj;
     f->suffix = 0;
+    f->particles = 0;
     (*nforms)++;
 }
 
@@ -1285,6 +1299,7 @@ static size_t lam_len(const affix *article) { return (size_t)(article->text + ar
 /* The readings of an Arabic-script word with prefixes taken off. */
 static void arabic_forms(const gazetteer *g, const char *raw, size_t len, word_form *forms, size_t *nforms)
 {
+    size_t first = *nforms;
     const affix_list *pl = &g->arabic_prefixes;
     const affix *article = find_article(g);
     static const affix none = {NULL, 0, AFFIX_PREP, GAZ_ROLE_NONE};
@@ -1332,6 +1347,7 @@ static void arabic_forms(const gazetteer *g, const char *raw, size_t len, word_f
             }
         }
     }
+    for (size_t f = first; f < *nforms; f++) forms[f].particles = 1;
 }
 
 /* The readings of a word with one attached prefix (from list) taken off,
@@ -1411,6 +1427,14 @@ static void latin_forms(const gazetteer *g, const char *raw, size_t len, int wit
     *nprefix = *nforms;   /* the readings from here on have a suffix taken off */
     ending_forms(&g->turkish_suffixes, 1, raw, len, forms, nforms);
     ending_forms(&g->kurmanji_suffixes, 0, raw, len, forms, nforms);
+}
+
+/* Whether one of the n meanings is spelled so in Arabic (gaz_cand.takes_particles). */
+static int any_takes_particles(const gaz_cand *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].takes_particles) return 1;
+    return 0;
 }
 
 static int kinds_ok(const gaz_cand *c, size_t n, unsigned mask, int no_adjectives)
@@ -1508,6 +1532,10 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
             const gaz_cand *c;
             size_t nc = len == SIZE_MAX ? 0 : gaz_lookup(g, key, len, &c);
             if (!nc || !kinds_ok(c, nc, kind_mask, 0)) continue;
+            /* after particles, a name that Arabic does not spell so needs four
+             * letters: "عدلي" (judicial) is no "ع" + Urdu "دلی" (Delhi) */
+            if (forms[f].particles && !any_takes_particles(c, nc) && count_letters(forms[f].key, forms[f].len) < 4)
+                continue;
             m->first = i;
             m->last = i + n - 1;
             m->cands = c;

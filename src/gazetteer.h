@@ -45,6 +45,10 @@ typedef struct gaz_cand {
     const gaz_entry *entry;
     unsigned char    needs_cue;
     unsigned char    generated;   /* the name comes from countries.yaml, not from a hand-written file */
+    unsigned char    takes_particles;  /* an Arabic spelling (or one of no stated language): after
+                                        * Arabic attached particles, a name spelled so only in another
+                                        * language needs four letters ("سجل عدلي" is no "ع" + Urdu
+                                        * "دلی", Delhi; Arabic posts do write Persian "سوبوتیتسا") */
 } gaz_cand;
 
 /* ---- direction cues -------------------------------------------------------- */
