@@ -11,11 +11,14 @@
  * is bounded by the ring, whatever the input size, and output order is
  * input order.
  *
- * Parsing a JSON Lines record costs about a tenth of scanning it. When the
- * workers have every core, the reading thread only cuts the lines out and
- * each worker parses its own (rd_parse_line); otherwise the reading thread
- * parses on the core the workers leave it. Either way the records, their
- * errors and the output are the same.
+ * Parsing a JSON Lines record costs about a seventh of scanning it (jansson,
+ * ~24k against ~173k instructions), so one reading thread that parses can
+ * feed about seven workers and no more. When the workers have every core,
+ * the reading thread only cuts the lines out and each worker parses its own
+ * (rd_parse_line); otherwise the reading thread parses on the core the
+ * workers leave it. Either way the records, their errors and the output are
+ * the same. (On 2 cores both ways take the same time: the parsing is done
+ * once either way.)
  */
 #include <errno.h>
 #include <pthread.h>
