@@ -34,7 +34,8 @@
  *
  * 4. Links written with symbols win over words:
  *      A → B, A ➡️ B, A -> B, A 🚤 B       A to B (a chain A → B → C: A to C)
- *      A ← B, A ⬅️ B                        B to A
+ *      A ← B, A ⬅️ B                        B to A (A to B between names
+ *                                           written right to left)
  *      A - B, Sfax-Lampedusa               A to B
  *      🇱🇾🇮🇹 (exactly two flags, in a sentence
  *      that names no travel document)        A to B
@@ -705,7 +706,12 @@ static int link_between(const ctx *c, size_t k)
     for (size_t t = a->last + 1; t < b->first; t++)
         if (!token_cue(c, t)) only_cues = 0;
     if ((bits & GAZ_GAP_ARROW) && only_cues) return LINK_FWD;
-    if ((bits & GAZ_GAP_BACK) && only_cues) return LINK_BACK;
+    /* between two names written right to left, "⬅" points the way the
+     * text reads ("طبرق ⬅️ كريت", "نیمروز ⬅️ ایران ⬅️ ترکیه") */
+    if ((bits & GAZ_GAP_BACK) && only_cues)
+        return c->toks.items[a->last].script == GAZ_SCRIPT_ARABIC && c->toks.items[b->first].script == GAZ_SCRIPT_ARABIC
+                   ? LINK_FWD
+                   : LINK_BACK;
     if (nt) return LINK_NONE;
     if ((bits & GAZ_GAP_DASH) && !(bits & (GAZ_GAP_LIST | GAZ_GAP_OTHER))) return LINK_FWD;
     if (bits & ~(unsigned)GAZ_GAP_SPACE) return LINK_NONE;
