@@ -463,6 +463,13 @@ static void named_countries(const ctx *c, unsigned char named[26 * 26])
     }
 }
 
+/* Whether named[] (named_countries) holds the country cc. */
+static int is_named(const unsigned char named[26 * 26], const char *cc)
+{
+    int ci = code_index(cc);
+    return ci >= 0 && named[ci];
+}
+
 static void pick(mention *m, size_t k)
 {
     m->entry = m->cands[k].entry;
@@ -492,7 +499,7 @@ static void disambiguate(ctx *c)
         }
         /* a country the text names elsewhere */
         for (size_t k = 0; k < m->ncands && !done; k++)
-            if (code_index(m->cands[k].entry->country) >= 0 && named[code_index(m->cands[k].entry->country)]) {
+            if (is_named(named, m->cands[k].entry->country)) {
                 pick(m, k);
                 done = 1;
             }
@@ -500,7 +507,7 @@ static void disambiguate(ctx *c)
          * قبرص" is Lebanese Tripoli) */
         for (size_t k = 0; k < m->ncands && !done; k++)
             for (size_t q = 0; q < m->cands[k].entry->nnear && !done; q++)
-                if (code_index(m->cands[k].entry->near[q]) >= 0 && named[code_index(m->cands[k].entry->near[q])]) {
+                if (is_named(named, m->cands[k].entry->near[q])) {
                     pick(m, k);
                     done = 1;
                 }
