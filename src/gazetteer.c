@@ -77,6 +77,7 @@
  */
 #include "gazetteer.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -314,6 +315,7 @@ static size_t append_collapsed(strbuf *out, const char *s, size_t len)
 void gaz_tokens_reset(gaz_tokens *t)
 {
     t->count = 0;
+    t->in = NULL;
     strbuf_reset(&t->keys);
 }
 
@@ -357,6 +359,7 @@ void gaz_tokenize(const char *text, size_t len, const extract_input *in, gaz_tok
     size_t p = 0;
     size_t last_word_end = SIZE_MAX;   /* end of the previous word token */
     int pending_apos = 0;
+    t->in = in;
     while (p < len) {
         int32_t c;
         size_t n = next_cp(text, len, p, &c);
@@ -1558,6 +1561,20 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
     return 0;
 }
 
+/* Whether token i's first letter was written twice in the original text
+ * (normalisation collapsed it): Spanish "lloran" (they cry) is then no
+ * Arabizi "l" (to) + "Oran". 0 when the original is not known. */
+static int doubled_first_letter(const gaz_tokens *t, size_t i)
+{
+    const extract_input *in = t->in;
+    if (!in || !in->norm) return 0;
+    size_t os, oe;
+    norm_to_orig(in->norm, t->items[i].start, t->items[i].end, &os, &oe);
+    if (oe > in->orig_len || oe < os + 2) return 0;
+    unsigned char a = (unsigned char)in->orig[os], b = (unsigned char)in->orig[os + 1];
+    return a < 0x80 && isalpha(a) && tolower(a) == tolower(b);
+}
+
 /* Tries the last word with a Turkish suffix or (one word) an Arabizi prefix
  * taken off, with n = maxn..1 words. */
 static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t maxn, unsigned kind_mask,
@@ -1578,6 +1595,7 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
             const gaz_cand *c;
             size_t nc = len == SIZE_MAX ? 0 : gaz_lookup(g, key, len, &c);
             if (!nc || !kinds_ok(c, nc, kind_mask, 1)) continue;
+            if (f < nprefix && doubled_first_letter(t, i)) continue;
             m->first = i;
             m->last = i + n - 1;
             m->cands = c;

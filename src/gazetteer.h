@@ -118,6 +118,7 @@ typedef struct gaz_tokens {
     size_t     count, cap;
     strbuf     keys;                 /* keys and raw forms, NUL-separated */
     ofs_norm  *scratch;              /* for re-reading raw forms; created on demand */
+    const extract_input *in;         /* the text's original, from the last gaz_tokenize (or NULL) */
 } gaz_tokens;
 
 /* Splits text[0..len) into tokens, appending to t (reset it first with
