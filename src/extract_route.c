@@ -348,6 +348,17 @@ static int until_cue(const ctx *c, const mention *m)
     return 0;
 }
 
+/* Whether an arrow points at flag mention i from no place: "رحلة قريبة
+ * ➡️ 🇮🇹", "4 blayes 🚤🇮🇹" name where the trip goes. (An arrow between two
+ * places is a link: symbol_routes. A name after a boat is often only
+ * where the boat is: "Kiralık yat 🛥️ Bodrum koylarında".) */
+static int arrow_from_nowhere(const ctx *c, size_t i)
+{
+    const mention *m = &c->m[i];
+    if (!m->is_flag || m->first == 0 || !(gap_after(c, m->first - 1) & GAZ_GAP_ARROW)) return 0;
+    return i == 0 || c->m[i - 1].last + 1 < m->first;
+}
+
 static void assign_roles(ctx *c)
 {
     for (size_t i = 0; i < c->nm; i++) {
@@ -364,6 +375,7 @@ static void assign_roles(ctx *c)
             }
         }
         if (m->role == GAZ_ROLE_NONE) m->role = cue_after(c, m->last, &m->weak_from);
+        if (m->role == GAZ_ROLE_NONE && arrow_from_nowhere(c, i)) m->role = GAZ_ROLE_TO;
         m->until = m->role == GAZ_ROLE_TO && until_cue(c, m);
     }
 }
