@@ -21,6 +21,8 @@
  *    Three kinds of cue are weaker: "à", "a", "au", "على" mean "to" or only
  *    "at" ("à Sousse"); "off", "near", "au large de" say where, not whither;
  *    Roman Urdu "se" is "from" only when another place follows at once.
+ *    A place written after an institution ("tribunal de Lille", "محكمة
+ *    طنجة") is its seat: no role, and never taken for anyone's whereabouts.
  *
  * 3. Tidying. A country written next to one of its own places is one
  *    mention ("Sfax, Tunisia", "🇱🇾 Zuwara"), which also picks the meaning
@@ -101,6 +103,7 @@ typedef struct mention {
     int              cue_seen;        /* written with a Turkish case suffix after an apostrophe */
     int              at;              /* written with a locative case ending: "Belgrad'da" (in Belgrade) */
     int              until;           /* its cue says the journey goes that far: "تا ایتالیا", "jusqu'à" */
+    int              seat;            /* named as an institution's seat: "tribunal de Lille", "محكمة طنجة" */
     int              is_flag;
     int              merged;          /* a country next to it was folded in */
     int              group;
@@ -365,6 +368,11 @@ static void assign_roles(ctx *c)
         mention *m = &c->m[i];
         /* a word before the name wins over a Latin-script case ending:
          * Kurmanji "ji Hewlêrê" is from Erbil, whatever Turkish "-e" says */
+        size_t n;
+        if (m->role == GAZ_ROLE_NONE && m->first > 0 && (cue_ending_at(c, m->first, &n) & GAZ_CUE_SEAT)) {
+            m->seat = 1;   /* "le tribunal de Lille": not "from Lille" */
+            continue;
+        }
         if (m->role == GAZ_ROLE_NONE || m->suffix) {
             int weak = 0, weak_to = 0;
             int before = cue_before(c, m->first, &weak, &weak_to);
@@ -821,11 +829,13 @@ static int close_after(const ctx *c, size_t a, size_t b)
 static const char *group_country(const ctx *c, const group *g) { return c->m[g->first].entry->country; }
 
 /* Whether group p may be the other end of a journey with group o when no
- * word says so: it has no role, names a country, and is somewhere else:
+ * word says so: it has no role, names a country, is no institution's seat
+ * ("tribunal de Lille"), and is somewhere else:
  * another country, or another place of the same one ("کوئٹہ سے تفتان"). */
 static int origin_candidate(const ctx *c, const group *p, const group *o)
 {
     if (p->role != GAZ_ROLE_NONE || p->used || p->in_link || !group_country(c, p)[0]) return 0;
+    if (c->m[p->first].seat) return 0;   /* "قضت محكمة كفر الشيخ ... إلى إيطاليا": no one left from the court */
     if (strcmp(group_country(c, p), group_country(c, o)) != 0) return 1;
     const gaz_entry *a = c->m[p->first].entry, *b = c->m[o->first].entry;
     return a->kind == GAZ_PLACE && b->kind == GAZ_PLACE && a != b;

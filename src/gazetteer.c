@@ -947,14 +947,14 @@ static void load_cues(gazetteer *g, const char *file, const ynode *map, ofs_diag
 {
     static const char *const known[] = {"from", "to", "via", "between", "from_after", "to_after", "via_after",
                                         "to_or_at", "at", "from_after_weak", "sequence", "not", "not_after", "until",
-                                        "until_after", "documents", "skip", "conjunctions",
+                                        "until_after", "documents", "seat", "skip", "conjunctions",
                                         "symbols", "arabic_prefixes", "arabic_suffixes", "latin_prefixes",
                                         "ethiopic_prefixes", "turkish_suffixes", "kurmanji_suffixes", NULL};
     static const unsigned bits[] = {GAZ_CUE_FROM, GAZ_CUE_TO, GAZ_CUE_VIA, GAZ_CUE_BETWEEN,
                                     GAZ_CUE_FROM_AFTER, GAZ_CUE_TO_AFTER, GAZ_CUE_VIA_AFTER,
                                     GAZ_CUE_TO_WEAK, GAZ_CUE_AT, GAZ_CUE_FROM_AFTER_WEAK, GAZ_SEQ,
                                     GAZ_NOT, GAZ_NOT_AFTER, GAZ_CUE_TO | GAZ_CUE_UNTIL,
-                                    GAZ_CUE_TO_AFTER | GAZ_CUE_UNTIL_AFTER, GAZ_DOC_WORD};
+                                    GAZ_CUE_TO_AFTER | GAZ_CUE_UNTIL_AFTER, GAZ_DOC_WORD, GAZ_CUE_SEAT};
     if (map->kind != YNODE_MAP) {
         diag_add(d, OFS_ERROR, file, map->line, map->col, "route_cues: expected a mapping, found %s",
                  ynode_kind_name(map));

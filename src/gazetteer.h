@@ -84,7 +84,9 @@ enum {
     GAZ_NOT_AFTER = 1u << 16,      /* after a place: Turkish "Kapıkule'den değil" */
     GAZ_CUE_UNTIL = 1u << 17,      /* before a place: "until", "jusqu'à", "تا": the end of the journey */
     GAZ_CUE_UNTIL_AFTER = 1u << 18,/* after a place: Urdu "تک", Pashto "پورې" */
-    GAZ_DOC_WORD = 1u << 19        /* "visa", "passport": two flags beside it are no route */
+    GAZ_DOC_WORD = 1u << 19,       /* "visa", "passport": two flags beside it are no route */
+    GAZ_CUE_SEAT = 1u << 20        /* before a place: "tribunal de", "محكمة": the seat of an
+                                    * institution, no one's whereabouts and no route end */
 };
 
 /* Symbols between two places (matched as substrings of the gap). */
