@@ -47,7 +47,8 @@
  *        range  := [start] amount (to | and) amount [end]
  *
  *    "12 alf dinar" is 12 × 1000 dinar; "70 milions de centimes" is
- *    70 × 10^6 × 0.01 = 700000 DZD; "2 bin 500 euro" is 2500 EUR. A currency
+ *    70 × 10^6 × 0.01 = 700000 DZD; "2 bin 500 euro" and "11 ألف و200 يورو"
+ *    are 2500 EUR and 11200 EUR. A currency
  *    may stand left ("€1400", "USD 2000"; symbols and codes only, so "Euro
  *    2024" is no price) or right ("1400 €", "3000 dinars"). A currency
  *    between two numbers goes with the style of the first: "R$ 139 R$ 135"
@@ -1323,13 +1324,13 @@ static int parse_amount(const price_data *p, const tok *tk, size_t n, size_t i, 
             a->value += tk[k].value * tk[k + 1].mult;
             last_mult = tk[k + 1].mult;
             j = k + 2;
-        } else if (k == j && j + 1 < n && number_or_word(&tk[j]) && tk[j].gap <= 1 &&
-                   tk[j].value < a->mult && free_currency(p, &tk[j + 1], 0) &&
-                   tk[j + 1].gap <= 1) {
-            /* "2 bin 500 euro", "tres mil quinientos euros": a smaller
-             * number right after a multiplier, then a currency */
-            a->value += tk[j].value;
-            j++;
+        } else if (k + 1 < n && number_or_word(&tk[k]) && tk[k].gap <= 1 && tk[k].value < a->mult &&
+                   free_currency(p, &tk[k + 1], 0) && tk[k + 1].gap <= 1) {
+            /* "2 bin 500 euro", "tres mil quinientos euros", "11 ألف و500
+             * يورو", "2 mil y 500 euros": a smaller number right after a
+             * multiplier (or its "and"), then a currency */
+            a->value += tk[k].value;
+            j = k + 1;
         }
     }
     /* "7 ملاين و نص", "مليون ونص", "الفين ونص": and a half of the last unit */
