@@ -918,7 +918,8 @@ static size_t match_term(const price_data *p, const extract_input *in, size_t po
     return pos;
 }
 
-/* Whether a currency term starts at pos, after spaces (or the text ends). */
+/* Whether a currency term starts at pos, after spaces (or the text ends),
+ * one whose amounts may have cents. */
 static int currency_or_end_at(const price_data *p, const extract_input *in, size_t pos)
 {
     size_t n;
@@ -927,7 +928,9 @@ static int currency_or_end_at(const price_data *p, const extract_input *in, size
     tok t = {0};
     t.cur = NONE;
     t.implied = NONE;
-    return match_term(p, in, pos, &t) > pos && t.cur != NONE;
+    if (match_term(p, in, pos, &t) == pos || t.cur == NONE) return 0;
+    /* a unit of a million centimes has no cents: "moteur 200, 60 melyoun" is two numbers */
+    return !(p->moneys[p->terms[t.cur].money].factor > 1);
 }
 
 /* ---- numbers ------------------------------------------------------------ */
