@@ -275,7 +275,13 @@ static int cue_before(const ctx *c, size_t first, int *weak, int *weak_to)
             unsigned bits = 0;
             if (c->toks.items[j - 1].apos_after) bits = phrase_cue(c, a, j, 1);
             if (!bits) bits = phrase_cue(c, a, j, 0);
-            /* a conjunction or "then" says nothing about the place: try a shorter phrase */
+            /* a conjunction of several words says nothing about the place,
+             * and its words are no cues of their own: the "da" of Turkish
+             * "ya da" (or) is no "from". (Not so "then" words: French "de
+             * là" is also "de la", of the.) */
+            if ((bits & GAZ_CONJ) && n > 1 && !(bits & (CUE_BEFORE | GAZ_CUE_TO_WEAK | GAZ_CUE_AT | SKIP_BITS)))
+                return GAZ_ROLE_NONE;
+            /* a word that is no cue: try a shorter phrase */
             if (!(bits & (CUE_BEFORE | GAZ_CUE_TO_WEAK | GAZ_CUE_AT | SKIP_BITS | GAZ_SKIP_OF))) {
                 if (n == 1) return GAZ_ROLE_NONE;
                 continue;
@@ -655,6 +661,7 @@ static int coordinated(const ctx *c, const mention *a, const mention *b)
     if (b->conj && nt == 0) return 1;
     if (nt == 0) return (bits & GAZ_GAP_LIST) != 0;
     if (nt > 3) return 0;
+    if (phrase_cue(c, a->last + 1, b->first, 0) & GAZ_CONJ) return 1;   /* "Kos'a ya da Midilli'ye" (or) */
     /* "and", or "and from" when b repeats a's role ("dalla Tunisia e dalla Libia") */
     int conj = 0;
     for (size_t k = a->last + 1; k < b->first; k++) {
