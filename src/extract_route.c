@@ -1164,7 +1164,7 @@ static void refine_ends(ctx *c)
             for (size_t k = 0; k < c->nm; k++) {
                 const mention *m = &c->m[k];
                 /* "from Serbia to Hungary: don't stay in Belgrade" is no journey from Belgrade */
-                if (in_pair[k] || m->entry->kind != GAZ_PLACE || c->gr[m->group].in_link || m->at ||
+                if (in_pair[k] || m->entry->kind != GAZ_PLACE || c->gr[m->group].in_link || m->at || m->seat ||
                     strcmp(m->entry->country, c->m[cur].entry->country) != 0)
                     continue;
                 int score = m->role == want ? 3 : m->role == GAZ_ROLE_NONE || m->role == GAZ_ROLE_VIA ? 2 : 1;
