@@ -213,6 +213,9 @@ struct gazetteer {
     gaz_entry  *country_by_code[26 * 26];
     gaz_entry  *adjective_by_code[26 * 26];
     strmap      names;           /* key -> index into sets */
+    strmap      exact;           /* a country_aliases `exact:` name, case-folded as written -> index into sets */
+    strmap      exact_keys;      /* the collapsed keys of those names: a word with one of them is
+                                    read again from the original text */
     cand_set   *sets;
     size_t      nsets, sets_cap;
     strmap      cues;            /* key -> GAZ_CUE_* bits */
@@ -778,9 +781,49 @@ static void load_countries(gazetteer *g, const char *file, const ynode *list, of
     }
 }
 
+/* s[0..len) case-folded, without accents, NUL-terminated (the caller
+ * frees it), or NULL when it is not valid UTF-8. Doubled letters stay. */
+static char *fold_exact(const char *s, size_t len)
+{
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &out,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+    if (n < 0) return NULL;
+    return (char *)out;
+}
+
+/* An `exact:` name of a country: one word whose doubled letters matter
+ * ("EEUU", the United States, which normalisation would make "EU"). It is
+ * matched only where the text writes it so, never through its collapsed
+ * key. */
+static void exact_cb(gazetteer *g, const char *file, const ynode *s, void *ctx, ofs_diags *d)
+{
+    const gaz_entry *e = ctx;
+    strbuf keys[2] = {{0}, {0}};
+    size_t nkeys;
+    size_t words = keys_of(g, s->value, 0, keys, &nkeys);
+    char *folded = fold_exact(s->value, strlen(s->value));
+    if (words != 1 || !folded) {
+        diag_add(d, OFS_ERROR, file, s->line, s->col, "an exact name is one word: '%s'", s->value);
+    } else {
+        size_t *v = strmap_put(&g->exact, folded, strlen(folded));
+        if (*v == SIZE_MAX) {
+            cand_set one = {0};
+            gaz_cand c = {e, 0, 0, 0};
+            VEC_PUSH(one.items, one.count, one.cap, c);
+            VEC_PUSH(g->sets, g->nsets, g->sets_cap, one);
+            *v = g->nsets - 1;
+        }
+        *strmap_put(&g->exact_keys, keys[0].buf, keys[0].len) = 0;
+    }
+    free(folded);
+    strbuf_free(&keys[0]);
+    strbuf_free(&keys[1]);
+}
+
 static void load_aliases(gazetteer *g, const char *file, const ynode *list, ofs_diags *d)
 {
-    static const char *const known[] = {"country", "region", "names", "adjectives", "needs_cue", NULL};
+    static const char *const known[] = {"country", "region", "names", "adjectives", "needs_cue", "exact", NULL};
     if (list->kind != YNODE_SEQ) {
         diag_add(d, OFS_ERROR, file, list->line, list->col, "country_aliases: expected a list, found %s",
                  ynode_kind_name(list));
@@ -818,6 +861,7 @@ static void load_aliases(gazetteer *g, const char *file, const ynode *list, ofs_
         }
         mark_needs_cue(g, file, ynode_get(a, "needs_cue"), e, &touched, 1, d);
         free(touched.items);
+        if (ynode_get(a, "exact")) each_string(g, file, ynode_get(a, "exact"), exact_cb, e, d, 0);
     }
 }
 
@@ -1123,6 +1167,8 @@ void gazetteer_free(gazetteer *g)
     free(g->sets);
     free(g->sym_cps);
     strmap_free(&g->names);
+    strmap_free(&g->exact);
+    strmap_free(&g->exact_keys);
     strmap_free(&g->cues);
     strmap_free(&g->firsts);
     for (size_t s = 0; s < SYM_COUNT; s++) {
@@ -1612,11 +1658,37 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
     return 0;
 }
 
+/* An `exact:` name written at token i as in the original text ("EEUU"),
+ * as its candidate set, or SIZE_MAX. */
+static size_t exact_name_at(const gazetteer *g, const gaz_tokens *t, size_t i)
+{
+    const gaz_token *tok = &t->items[i];
+    if (tok->script != GAZ_SCRIPT_LATIN || !t->in || !t->in->norm ||
+        strmap_get(&g->exact_keys, gaz_token_key(t, i), tok->key_len) == SIZE_MAX)
+        return SIZE_MAX;
+    size_t os, oe;
+    norm_to_orig(t->in->norm, tok->start, tok->end, &os, &oe);
+    if (oe <= os || oe > t->in->orig_len) return SIZE_MAX;
+    char *folded = fold_exact(t->in->orig + os, oe - os);
+    size_t set = folded ? strmap_get(&g->exact, folded, strlen(folded)) : SIZE_MAX;
+    free(folded);
+    return set;
+}
+
 int gaz_match_at(const gazetteer *g, const char *text, const gaz_tokens *t, size_t i, unsigned kind_mask,
                  gaz_match *m)
 {
     if (i >= t->count) return 0;
     const gaz_token *first = &t->items[i];
+    size_t exact = exact_name_at(g, t, i);
+    if (exact != SIZE_MAX && kinds_ok(g->sets[exact].items, g->sets[exact].count, kind_mask, 0)) {
+        memset(m, 0, sizeof *m);
+        m->first = m->last = i;
+        m->cands = g->sets[exact].items;
+        m->ncands = g->sets[exact].count;
+        m->role = GAZ_ROLE_NONE;
+        return 1;
+    }
     size_t maxn = 1;
     while (maxn < 4 && i + maxn < t->count && joinable(text, &t->items[i + maxn - 1], &t->items[i + maxn])) maxn++;
 
