@@ -216,6 +216,7 @@ struct gazetteer {
     strmap      exact;           /* a country_aliases `exact:` name, case-folded as written -> index into sets */
     strmap      exact_keys;      /* the collapsed keys of those names: a word with one of them is
                                     read again from the original text */
+    size_t      exact_key_max;   /* the longest of those keys (0: none), a cheap first test */
     cand_set   *sets;
     size_t      nsets, sets_cap;
     strmap      cues;            /* key -> GAZ_CUE_* bits */
@@ -815,6 +816,7 @@ static void exact_cb(gazetteer *g, const char *file, const ynode *s, void *ctx, 
             *v = g->nsets - 1;
         }
         *strmap_put(&g->exact_keys, keys[0].buf, keys[0].len) = 0;
+        if (keys[0].len > g->exact_key_max) g->exact_key_max = keys[0].len;
     }
     free(folded);
     strbuf_free(&keys[0]);
@@ -1663,7 +1665,7 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
 static size_t exact_name_at(const gazetteer *g, const gaz_tokens *t, size_t i)
 {
     const gaz_token *tok = &t->items[i];
-    if (tok->script != GAZ_SCRIPT_LATIN || !t->in || !t->in->norm ||
+    if (tok->key_len > g->exact_key_max || tok->script != GAZ_SCRIPT_LATIN || !t->in || !t->in->norm ||
         strmap_get(&g->exact_keys, gaz_token_key(t, i), tok->key_len) == SIZE_MAX)
         return SIZE_MAX;
     size_t os, oe;
