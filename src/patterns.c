@@ -119,6 +119,14 @@ void pattern_table_free(pattern_table *t)
     free(t);
 }
 
+void pattern_table_loaded(pattern_table *t)
+{
+    for (size_t i = 0; i < t->unit_count; i++) {
+        free(t->units[i].regex);
+        t->units[i].regex = NULL;
+    }
+}
+
 size_t pattern_table_count(const pattern_table *t) { return t->count; }
 const char *pattern_table_regex(const pattern_table *t, size_t id) { return t->items[id].regex; }
 size_t pattern_table_unit_count(const pattern_table *t) { return t->unit_count; }
@@ -849,7 +857,7 @@ static long unit_add(pattern_table *t, const lexicon_set *lx, const char *part, 
      * cheap in rule sets of thousands of units */
     uint64_t hash = fnv1a(re, strlen(re));
     for (size_t i = 0; i < t->unit_count; i++) {
-        if (t->units[i].hash == hash && strcmp(t->units[i].regex, re) == 0) {
+        if (t->units[i].hash == hash && t->units[i].regex && strcmp(t->units[i].regex, re) == 0) {
             free(re);
             return (long)i;
         }

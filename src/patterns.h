@@ -34,6 +34,12 @@ void pattern_table_free(pattern_table *t);
 long pattern_table_add(pattern_table *t, const lexicon_set *lx, const char *source, const char *file,
                        int line, int col, ofs_diags *d);
 
+/* Frees what only adding patterns needs (each unit's expanded regex, kept
+ * to find a unit written twice), a few MB with the bundled rules: call it
+ * once every pattern is added. Units added afterwards are not shared with
+ * earlier ones. */
+void pattern_table_loaded(pattern_table *t);
+
 /* Number of patterns, and pattern id's expanded regex (owned by the table). */
 size_t pattern_table_count(const pattern_table *t);
 const char *pattern_table_regex(const pattern_table *t, size_t id);

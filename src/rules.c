@@ -508,6 +508,7 @@ ofs_rules *rules_build(const ofs_bundle *b, ofs_diags *d)
         for (size_t i = 0; i < list->count; i++) read_rule(&ld, list->items[i]);
     }
     index_rules_by_unit(rs);
+    pattern_table_loaded(rs->patterns);
     /* the patterns hold the lexicons' expansions now */
     lexicon_free(rs->lexicons);
     rs->lexicons = NULL;
