@@ -331,14 +331,21 @@ void gaz_tokens_free(gaz_tokens *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Where token tok stands in the original text of in: [*os, *oe). Returns
+ * 0 when the original is not known. */
+static int original_span(const extract_input *in, const gaz_token *tok, size_t *os, size_t *oe)
+{
+    if (!in || !in->norm) return 0;
+    norm_to_orig(in->norm, tok->start, tok->end, os, oe);
+    return *oe > *os && *oe <= in->orig_len;
+}
+
 /* The raw form of an Arabic token, re-read from the original text without
  * de-obfuscation; appended to t->keys. Returns 1 when it differs. */
 static int reread_raw(gaz_tokens *t, const extract_input *in, gaz_token *tok)
 {
-    if (!in || !in->norm) return 0;
     size_t os, oe;
-    norm_to_orig(in->norm, tok->start, tok->end, &os, &oe);
-    if (oe <= os || oe > in->orig_len || oe - os > 256) return 0;
+    if (!original_span(in, tok, &os, &oe) || oe - os > 256) return 0;
     if (!t->scratch) t->scratch = norm_create();
     if (!t->scratch || norm_run(t->scratch, in->orig + os, oe - os, 0) != 0) return 0;
     size_t len;
@@ -522,10 +529,10 @@ static int kind_rank(gaz_kind k) { return (int)k; }
 
 /* Adds the meaning e to key; returns the set's index. generated: the name
  * comes from countries.yaml. particles: see gaz_cand.takes_particles. */
-static size_t add_name_key(gazetteer *g, const char *key, size_t len, const gaz_entry *e, int generated,
-                           int particles)
+static size_t add_name_key(gazetteer *g, strmap *map, const char *key, size_t len, const gaz_entry *e,
+                           int generated, int particles)
 {
-    size_t *v = strmap_put(&g->names, key, len);
+    size_t *v = strmap_put(map, key, len);
     if (*v == SIZE_MAX) {
         cand_set empty = {0};
         VEC_PUSH(g->sets, g->nsets, g->sets_cap, empty);
@@ -574,7 +581,7 @@ static void add_name(gazetteer *g, const char *file, const ynode *node, const ga
                      "'%s' has more than four words and will never be matched", node->value);
     } else {
         for (size_t k = 0; k < nkeys; k++) {
-            size_t set = add_name_key(g, keys[k].buf, keys[k].len, e, generated, takes_particles(g));
+            size_t set = add_name_key(g, &g->names, keys[k].buf, keys[k].len, e, generated, takes_particles(g));
             if (touched) VEC_PUSH(touched->items, touched->count, touched->cap, set);
         }
     }
@@ -807,14 +814,7 @@ static void exact_cb(gazetteer *g, const char *file, const ynode *s, void *ctx, 
     if (words != 1 || !folded) {
         diag_add(d, OFS_ERROR, file, s->line, s->col, "an exact name is one word: '%s'", s->value);
     } else {
-        size_t *v = strmap_put(&g->exact, folded, strlen(folded));
-        if (*v == SIZE_MAX) {
-            cand_set one = {0};
-            gaz_cand c = {e, 0, 0, 0};
-            VEC_PUSH(one.items, one.count, one.cap, c);
-            VEC_PUSH(g->sets, g->nsets, g->sets_cap, one);
-            *v = g->nsets - 1;
-        }
+        add_name_key(g, &g->exact, folded, strlen(folded), e, 0, 0);
         *strmap_put(&g->exact_keys, keys[0].buf, keys[0].len) = 0;
         if (keys[0].len > g->exact_key_max) g->exact_key_max = keys[0].len;
     }
@@ -1614,12 +1614,9 @@ static int try_firsts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t 
  * Arabizi "l" (to) + "Oran". 0 when the original is not known. */
 static int doubled_first_letter(const gaz_tokens *t, size_t i)
 {
-    const extract_input *in = t->in;
-    if (!in || !in->norm) return 0;
     size_t os, oe;
-    norm_to_orig(in->norm, t->items[i].start, t->items[i].end, &os, &oe);
-    if (oe > in->orig_len || oe < os + 2) return 0;
-    unsigned char a = (unsigned char)in->orig[os], b = (unsigned char)in->orig[os + 1];
+    if (!original_span(t->in, &t->items[i], &os, &oe) || oe < os + 2) return 0;
+    unsigned char a = (unsigned char)t->in->orig[os], b = (unsigned char)t->in->orig[os + 1];
     return a < 0x80 && isalpha(a) && tolower(a) == tolower(b);
 }
 
@@ -1665,12 +1662,11 @@ static int try_lasts(const gazetteer *g, const gaz_tokens *t, size_t i, size_t m
 static size_t exact_name_at(const gazetteer *g, const gaz_tokens *t, size_t i)
 {
     const gaz_token *tok = &t->items[i];
-    if (tok->key_len > g->exact_key_max || tok->script != GAZ_SCRIPT_LATIN || !t->in || !t->in->norm ||
-        strmap_get(&g->exact_keys, gaz_token_key(t, i), tok->key_len) == SIZE_MAX)
-        return SIZE_MAX;
     size_t os, oe;
-    norm_to_orig(t->in->norm, tok->start, tok->end, &os, &oe);
-    if (oe <= os || oe > t->in->orig_len) return SIZE_MAX;
+    if (tok->key_len > g->exact_key_max || tok->script != GAZ_SCRIPT_LATIN ||
+        strmap_get(&g->exact_keys, gaz_token_key(t, i), tok->key_len) == SIZE_MAX ||
+        !original_span(t->in, tok, &os, &oe))
+        return SIZE_MAX;
     char *folded = fold_exact(t->in->orig + os, oe - os);
     size_t set = folded ? strmap_get(&g->exact, folded, strlen(folded)) : SIZE_MAX;
     free(folded);
@@ -1684,11 +1680,10 @@ int gaz_match_at(const gazetteer *g, const char *text, const gaz_tokens *t, size
     const gaz_token *first = &t->items[i];
     size_t exact = exact_name_at(g, t, i);
     if (exact != SIZE_MAX && kinds_ok(g->sets[exact].items, g->sets[exact].count, kind_mask, 0)) {
-        memset(m, 0, sizeof *m);
+        memset(m, 0, sizeof *m);   /* no role, nothing attached */
         m->first = m->last = i;
         m->cands = g->sets[exact].items;
         m->ncands = g->sets[exact].count;
-        m->role = GAZ_ROLE_NONE;
         return 1;
     }
     size_t maxn = 1;
